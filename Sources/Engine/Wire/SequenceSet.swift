@@ -1,0 +1,164 @@
+/// A set of message numbers or UIDs as IMAP writes it (RFC 3501 §9, `sequence-set`), e.g. `1:5,7,9:12`.
+///
+/// Stored as sorted, disjoint, non-adjacent closed ranges, so that encoding is always the compact
+/// form and membership, union and iteration never need the whole list of numbers. `*` is kept
+/// apart (`includesStar`) because its value depends on the mailbox (RFC 3501 §9, `seq-number`).
+public struct SequenceSet: Sendable, Hashable, CustomStringConvertible {
+    /// Sorted, disjoint, non-adjacent ranges.
+    public private(set) var ranges: [ClosedRange<UInt32>]
+    /// Whether the set ends with `N:*` or `*` (the largest number in use in the mailbox).
+    public var includesStar: Bool
+
+    public init() { ranges = []; includesStar = false }
+
+    public init<S: Sequence>(_ numbers: S) where S.Element == UInt32 {
+        self.init()
+        for n in numbers { insert(n) }
+    }
+
+    public init(ranges: [ClosedRange<UInt32>]) {
+        self.init()
+        for r in ranges { insert(r) }
+    }
+
+    /// `from:*`, e.g. `UID FETCH UIDNEXT:*`.
+    public static func from(_ start: UInt32) -> SequenceSet {
+        var s = SequenceSet(); s.ranges = [start...start]; s.includesStar = true; return s
+    }
+
+    public var isEmpty: Bool { ranges.isEmpty && !includesStar }
+
+    /// Number of explicit numbers (a trailing `*` is not counted).
+    public var count: Int { ranges.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) + 1 } }
+
+    public var first: UInt32? { ranges.first?.lowerBound }
+    public var last: UInt32? { ranges.last?.upperBound }
+
+    public func contains(_ n: UInt32) -> Bool {
+        var lo = 0, hi = ranges.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if ranges[mid].upperBound < n { lo = mid + 1 } else if ranges[mid].lowerBound > n { hi = mid - 1 } else { return true }
+        }
+        return false
+    }
+
+    public mutating func insert(_ n: UInt32) { insert(n...n) }
+
+    public mutating func insert(_ r: ClosedRange<UInt32>) {
+        // Fast path: appending in increasing order, the common case when collecting UIDs.
+        if let lastRange = ranges.last, r.lowerBound > lastRange.upperBound {
+            if lastRange.upperBound != UInt32.max, r.lowerBound == lastRange.upperBound + 1 {
+                ranges[ranges.count - 1] = lastRange.lowerBound...r.upperBound
+            } else {
+                ranges.append(r)
+            }
+            return
+        }
+        var lower = r.lowerBound, upper = r.upperBound
+        var result: [ClosedRange<UInt32>] = []
+        result.reserveCapacity(ranges.count + 1)
+        var placed = false
+        for x in ranges {
+            let touchesBelow = x.upperBound < UInt32.max && x.upperBound + 1 < lower
+            if touchesBelow { result.append(x); continue }
+            let after = upper < UInt32.max && x.lowerBound > upper + 1
+            if after {
+                if !placed { result.append(lower...upper); placed = true }
+                result.append(x)
+                continue
+            }
+            lower = min(lower, x.lowerBound); upper = max(upper, x.upperBound)
+        }
+        if !placed { result.append(lower...upper) }
+        ranges = result
+    }
+
+    public mutating func formUnion(_ other: SequenceSet) {
+        for r in other.ranges { insert(r) }
+        includesStar = includesStar || other.includesStar
+    }
+
+    public func union(_ other: SequenceSet) -> SequenceSet { var s = self; s.formUnion(other); return s }
+
+    public mutating func remove(_ n: UInt32) {
+        guard let i = ranges.firstIndex(where: { $0.contains(n) }) else { return }
+        let r = ranges[i]
+        var repl: [ClosedRange<UInt32>] = []
+        if r.lowerBound < n { repl.append(r.lowerBound...(n - 1)) }
+        if n < r.upperBound { repl.append((n + 1)...r.upperBound) }
+        ranges.replaceSubrange(i...i, with: repl)
+    }
+
+    public func subtracting(_ other: SequenceSet) -> SequenceSet {
+        SequenceSet(self.filter { !other.contains($0) })
+    }
+
+    /// Every explicit number, in increasing order, without materialising the list.
+    public var numbers: some Sequence<UInt32> { ranges.lazy.flatMap { $0 } }
+
+    public func filter(_ isIncluded: (UInt32) -> Bool) -> [UInt32] {
+        var out: [UInt32] = []
+        for r in ranges { for n in r where isIncluded(n) { out.append(n) } }
+        return out
+    }
+
+    /// The compact wire form: `1:5,7,9:12`, `4:*`, `*`. An empty set has no wire form; callers
+    /// must not send a command with an empty set (RFC 3501 §9 requires at least one number).
+    public var description: String {
+        var parts: [String] = []
+        parts.reserveCapacity(ranges.count + 1)
+        for (i, r) in ranges.enumerated() {
+            if includesStar && i == ranges.count - 1 {
+                parts.append(r.lowerBound == r.upperBound ? "\(r.lowerBound):*" : "\(r.lowerBound):\(r.upperBound),\(r.upperBound):*")
+                continue
+            }
+            parts.append(r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound):\(r.upperBound)")
+        }
+        if includesStar && ranges.isEmpty { parts.append("*") }
+        return parts.joined(separator: ",")
+    }
+
+    /// Split into sets whose wire form stays under `maxLength` bytes, since servers limit command
+    /// line length (RFC 7162 §4 recommends clients keep lines under 8192 octets).
+    public func chunked(maxLength: Int) -> [SequenceSet] {
+        var out: [SequenceSet] = []
+        var cur = SequenceSet(); var len = 0
+        for r in ranges {
+            let piece = r.lowerBound == r.upperBound ? "\(r.lowerBound)".utf8.count : "\(r.lowerBound):\(r.upperBound)".utf8.count
+            if len > 0 && len + 1 + piece > maxLength { out.append(cur); cur = SequenceSet(); len = 0 }
+            cur.insert(r); len += (len > 0 ? 1 : 0) + piece
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}
+
+extension SequenceSet {
+    public enum ParseError: Error, Equatable { case invalid(String) }
+
+    /// Parse the wire form (`1:5,7,9:*`). `*` is recorded in `includesStar`; a range `N:*` keeps N.
+    /// `largest` resolves `*` when the caller knows the mailbox's largest number.
+    public init(parsing text: String, largest: UInt32? = nil) throws {
+        self.init()
+        guard !text.isEmpty else { throw ParseError.invalid(text) }
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let bounds = item.split(separator: ":", omittingEmptySubsequences: false)
+            guard bounds.count == 1 || bounds.count == 2 else { throw ParseError.invalid(text) }
+            func value(_ s: Substring) throws -> UInt32? {
+                if s == "*" { return nil }
+                guard !s.isEmpty, s.allSatisfy({ $0.isASCII && $0.isNumber }), let v = UInt32(s), v > 0 else { throw ParseError.invalid(text) }
+                return v
+            }
+            let a = try value(bounds[0])
+            let b = bounds.count == 2 ? try value(bounds[1]) : a
+            switch (a, b) {
+            case let (x?, y?): insert(min(x, y)...max(x, y))
+            case let (x?, nil), let (nil, x?):
+                if let l = largest { insert(min(x, l)...max(x, l)) } else { insert(x); includesStar = true }
+            case (nil, nil):
+                if let l = largest, l > 0 { insert(l) } else { includesStar = true }
+            }
+        }
+    }
+}

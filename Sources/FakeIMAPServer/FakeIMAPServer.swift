@@ -1,0 +1,1 @@
+// Fake IMAP server: see DESIGN.md.

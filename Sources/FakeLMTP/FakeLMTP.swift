@@ -1,0 +1,1 @@
+// Fake LMTP/SMTP receiver: see DESIGN.md.

@@ -1,0 +1,4 @@
+import XCTest
+@testable import Engine
+
+final class WireTestsPlaceholder: XCTestCase {}
