@@ -1,1 +1,1 @@
-print("not implemented yet")
+print("\(CommandLine.arguments.first ?? ""): not implemented yet")

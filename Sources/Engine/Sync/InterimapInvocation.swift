@@ -1,0 +1,87 @@
+/// What one `interimap` run was asked to do: the command line, parsed and checked
+/// (interimap(1), COMMANDS and OPTIONS).
+public struct InterimapInvocation: Sendable, Equatable {
+    /// The action; the default is the QRESYNC-based synchronization.
+    public enum Command: Sendable, Equatable {
+        /// Synchronize the given mailboxes, or those the LIST options select when empty.
+        case synchronize(mailboxes: [String])
+        /// `--repair [MAILBOX ...]`: list database anomalies and do a full synchronization.
+        case repair(mailboxes: [String])
+        /// `--delete MAILBOX ...`: delete on each target (not recursive, per RFC 3501 §6.3.4).
+        case delete(mailboxes: [String])
+        /// `--rename SOURCE DEST`: rename on each target (recursive, per RFC 3501 §6.3.5).
+        case rename(source: String, destination: String)
+    }
+
+    /// A place `--delete` and `--rename` act on (`--target`).
+    public enum Target: String, Sendable, CaseIterable, Hashable {
+        case local, remote, database
+    }
+
+    public var command: Command
+    /// Targets of `--delete`/`--rename`; all three unless `--target` narrowed them.
+    public var targets: Set<Target>
+    /// `--watch[=seconds]`: keep synchronizing, sleeping this long between runs.
+    public var watchInterval: Int?
+    /// `--notify`: rely on RFC 5465 NOTIFY events instead of polling.
+    public var notify: Bool
+    public var quiet: Bool
+    /// 0 none, 1 traffic with credentials redacted, 2 or more traffic including credentials.
+    public var debugLevel: Int
+    /// `--config=FILE` as given (resolved against XDG_CONFIG_HOME by the configuration loader).
+    public var configPath: String?
+
+    public init(command: Command = .synchronize(mailboxes: []), targets: Set<Target> = Set(Target.allCases),
+                watchInterval: Int? = nil, notify: Bool = false, quiet: Bool = false, debugLevel: Int = 0,
+                configPath: String? = nil) {
+        self.command = command; self.targets = targets; self.watchInterval = watchInterval
+        self.notify = notify; self.quiet = quiet; self.debugLevel = debugLevel; self.configPath = configPath
+    }
+
+    /// Builds and checks an invocation from the raw options, with the reference's rules: at most one
+    /// command; `--rename` takes exactly two names and `--delete` at least one; `--target` only
+    /// with `--delete` or `--rename`; `--watch` and `--notify` only for synchronization.
+    public static func make(repair: Bool, delete: Bool, rename: Bool, mailboxes: [String], targets: [String],
+                            watch: String?, notify: Bool, quiet: Bool, debugLevel: Int,
+                            configPath: String?) throws -> InterimapInvocation {
+        let commands = [repair ? "--repair" : nil, delete ? "--delete" : nil, rename ? "--rename" : nil].compactMap { $0 }
+        guard commands.count <= 1 else {
+            throw CommandLineError("\(commands.joined(separator: " and ")) cannot be combined: give at most one command")
+        }
+        var parsedTargets = Set<Target>()
+        for t in targets {
+            guard let target = Target(rawValue: t.lowercased()) else {
+                throw CommandLineError("--target: unknown value '\(t)' (expected local, remote or database)")
+            }
+            parsedTargets.insert(target)
+        }
+        if !targets.isEmpty && !(delete || rename) {
+            throw CommandLineError("--target is only meaningful with --delete or --rename")
+        }
+        let command: Command
+        if rename {
+            guard mailboxes.count == 2 else {
+                throw CommandLineError("--rename takes exactly two mailboxes, SOURCE and DEST (got \(mailboxes.count))")
+            }
+            command = .rename(source: mailboxes[0], destination: mailboxes[1])
+        } else if delete {
+            guard !mailboxes.isEmpty else { throw CommandLineError("--delete takes at least one MAILBOX") }
+            command = .delete(mailboxes: mailboxes)
+        } else if repair {
+            command = .repair(mailboxes: mailboxes)
+        } else {
+            command = .synchronize(mailboxes: mailboxes)
+        }
+        if watch != nil, !commands.isEmpty {
+            throw CommandLineError("--watch cannot be combined with \(commands[0])")
+        }
+        if notify, !commands.isEmpty {
+            throw CommandLineError("--notify cannot be combined with \(commands[0])")
+        }
+        // interimap(1): the default interval is 1 minute, or 15 minutes with --notify.
+        let interval = try OptionalValueArguments.seconds(watch, option: "watch", defaultSeconds: notify ? 900 : 60)
+        return InterimapInvocation(command: command, targets: parsedTargets.isEmpty ? Set(Target.allCases) : parsedTargets,
+                                   watchInterval: interval, notify: notify, quiet: quiet, debugLevel: debugLevel,
+                                   configPath: configPath)
+    }
+}

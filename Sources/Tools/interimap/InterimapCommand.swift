@@ -1,0 +1,81 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `interimap [OPTION ...] [COMMAND] [MAILBOX ...]` (interimap(1)).
+@main
+struct InterimapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interimap",
+        abstract: "Fast bidirectional synchronization for QRESYNC-capable IMAP servers.",
+        discussion: """
+            interimap performs stateful synchronization between two IMAP4rev1 servers ([local] and \
+            [remote] in the configuration file), using QRESYNC (RFC 7162). The servers must also \
+            support LIST-EXTENDED, LIST-STATUS (or NOTIFY) and UIDPLUS. The association between \
+            local and remote UIDs, and each mailbox's UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ, are \
+            kept in an SQLite database.
+
+            Without a command, each mailbox listed by LIST "" "*" (narrowed by list-mailbox, \
+            list-select-opts and ignore-mailbox) is synchronized; MAILBOX arguments replace that \
+            list and are taken as is (modified UTF-7, unquoted, local hierarchy delimiter).
+
+            Configuration: $XDG_CONFIG_HOME/interimap/config (~/.config/interimap/config).
+            Exit status: 0 on success; sysexits(3) codes otherwise (64 usage, 78 configuration, \
+            75 temporary failure, 69 server unavailable, 76 protocol error, 65 bad data).
+            """,
+        version: "interimap version \(InterIMAPVersion.string)")
+
+    @ArgumentParser.Flag(help: "List the database anomalies and repair them with a full synchronization.")
+    var repair = false
+    @ArgumentParser.Flag(help: "Delete the given MAILBOXes on each target (not recursive).")
+    var delete = false
+    @ArgumentParser.Flag(help: "Rename the mailbox SOURCE to DEST on each target (recursive).")
+    var rename = false
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("Alternate configuration file (relative to $XDG_CONFIG_HOME/interimap).", valueName: "FILE"))
+    var configPath: String?
+
+    @Option(help: ArgumentHelp("Limit --delete/--rename to local, remote or database (repeatable).", valueName: "target"))
+    var target: [String] = []
+
+    @Option(help: ArgumentHelp("Keep synchronizing, sleeping SECONDS between runs (default 60, or 900 with --notify). Written --watch or --watch=SECONDS.", valueName: "seconds"))
+    var watch: String?
+
+    @ArgumentParser.Flag(help: "Use the IMAP NOTIFY extension (RFC 5465) on both servers instead of polling.")
+    var notify = false
+
+    @ArgumentParser.Flag(name: [.short, .long], help: "Try to be quiet.")
+    var quiet = false
+
+    @ArgumentParser.Flag(help: "Log IMAP traffic (literals elided); LOGIN/AUTHENTICATE are redacted unless given twice.")
+    var debug: Int
+
+    @Argument(help: ArgumentHelp("Mailboxes (SOURCE DEST for --rename).", valueName: "MAILBOX"))
+    var mailboxes: [String] = []
+
+    func invocation() throws -> InterimapInvocation {
+        try InterimapInvocation.make(repair: repair, delete: delete, rename: rename, mailboxes: mailboxes,
+                                     targets: target, watch: watch, notify: notify, quiet: quiet,
+                                     debugLevel: debug, configPath: configPath)
+    }
+
+    func validate() throws {
+        do { _ = try invocation() } catch let error as CommandLineError { throw ValidationError(error.description) }
+    }
+
+    func run() throws {
+        let status = InterimapProgram.run(try invocation())
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    static func main() {
+        let arguments = OptionalValueArguments.normalize(Array(CommandLine.arguments.dropFirst()),
+                                                         optionalValueOptions: ["watch"])
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `pullimap [--config=FILE] [--idle[=SECONDS]] [--no-delivery] [--quiet] SECTION` (pullimap(1)).
+@main
+struct PullimapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pullimap",
+        abstract: "Pull mails from an IMAP mailbox and deliver them to an SMTP or LMTP session.",
+        discussion: """
+            pullimap retrieves new messages from the mailbox of the given SECTION and delivers them \
+            over SMTP or LMTP (deliver-method); it can also remove old messages (purge-after). A \
+            statefile keeps the mailbox's UIDVALIDITY and UIDNEXT, and the UIDs delivered while a \
+            UID FETCH is in progress, so that an interrupted run neither loses nor duplicates mail.
+
+            Configuration: $XDG_CONFIG_HOME/pullimap (~/.config/pullimap).
+            Exit status: 0 on success; sysexits(3) codes otherwise (64 usage, 78 configuration, \
+            75 temporary failure, 69 server unavailable, 76 protocol error, 65 bad data).
+            """,
+        version: "pullimap version \(InterIMAPVersion.string)")
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("Alternate configuration file (relative to $XDG_CONFIG_HOME).", valueName: "FILE"))
+    var configPath: String?
+
+    @Option(help: ArgumentHelp("Keep the connection open and IDLE, for at most SECONDS each time (default 1740). Written --idle or --idle=SECONDS.", valueName: "seconds"))
+    var idle: String?
+
+    @ArgumentParser.Flag(help: "Update the statefile, but skip SMTP/LMTP delivery.")
+    var noDelivery = false
+
+    @ArgumentParser.Flag(name: [.short, .long], help: "Try to be quiet.")
+    var quiet = false
+
+    @ArgumentParser.Flag(help: "Log IMAP traffic (literals elided); LOGIN/AUTHENTICATE are redacted unless given twice.")
+    var debug: Int
+
+    @Argument(help: "The configuration section to pull from.")
+    var section: String
+
+    func invocation() throws -> PullimapInvocation {
+        try PullimapInvocation.make(section: section, idle: idle, noDelivery: noDelivery, quiet: quiet,
+                                    debugLevel: debug, configPath: configPath)
+    }
+
+    func validate() throws {
+        do { _ = try invocation() } catch let error as CommandLineError { throw ValidationError(error.description) }
+    }
+
+    func run() throws {
+        let status = PullimapProgram.run(try invocation())
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    static func main() {
+        let arguments = OptionalValueArguments.normalize(Array(CommandLine.arguments.dropFirst()),
+                                                         optionalValueOptions: ["idle"])
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
