@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+/// The command lines of interimap(1) and pullimap(1): options, commands, and their usage errors.
+final class CommandLineTests: XCTestCase {
+    func testInterimapHelpAndVersion() throws {
+        let help = try ToolRunner.run("interimap", ["--help"])
+        XCTAssertEqual(help.status, 0)
+        for word in ["--repair", "--delete", "--rename", "--target", "--watch", "--notify", "--quiet", "--debug", "--config"] {
+            XCTAssertTrue(help.stdout.contains(word), "help lacks \(word)")
+        }
+        let version = try ToolRunner.run("interimap", ["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("interimap version "), version.stdout)
+    }
+
+    func testPullimapHelpAndVersion() throws {
+        let help = try ToolRunner.run("pullimap", ["--help"])
+        XCTAssertEqual(help.status, 0)
+        for word in ["--idle", "--no-delivery", "--quiet", "--debug", "--config", "section"] {
+            XCTAssertTrue(help.stdout.contains(word), "help lacks \(word)")
+        }
+        let version = try ToolRunner.run("pullimap", ["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("pullimap version "), version.stdout)
+    }
+
+    func testInterimapUsageErrors() throws {
+        let cases: [([String], String)] = [
+            (["--repair", "--delete", "x"], "cannot be combined"),
+            (["--rename", "a"], "exactly two"),
+            (["--rename", "a", "b", "c"], "exactly two"),
+            (["--delete"], "at least one"),
+            (["--target", "local"], "only meaningful with --delete or --rename"),
+            (["--target", "nowhere", "--delete", "x"], "unknown value 'nowhere'"),
+            (["--watch=abc"], "--watch: invalid value 'abc'"),
+            (["--watch=0"], "--watch: invalid value '0'"),
+            (["--watch", "--repair"], "--watch cannot be combined with --repair"),
+            (["--bogus"], "Unknown option '--bogus'"),
+        ]
+        for (args, message) in cases {
+            let run = try ToolRunner.run("interimap", args)
+            XCTAssertEqual(run.status, 64, "\(args): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(message), "\(args): expected '\(message)' in: \(run.stderr)")
+        }
+    }
+
+    func testPullimapUsageErrors() throws {
+        let missing = try ToolRunner.run("pullimap", [])
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(missing.stderr.contains("Missing expected argument"), missing.stderr)
+        let idle = try ToolRunner.run("pullimap", ["--idle=-3", "acct"])
+        XCTAssertEqual(idle.status, 64)
+        XCTAssertTrue(idle.stderr.contains("--idle: invalid value '-3'"), idle.stderr)
+    }
+}

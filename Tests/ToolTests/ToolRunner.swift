@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+
+/// Runs one of the package's executables as a user would, capturing its output and exit status.
+struct ToolRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum ToolRunner {
+    /// The directory holding the built products: the test executable lives next to them
+    /// (`INTERIMAP_BIN_DIR` overrides, e.g. to test installed binaries).
+    static var productsDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["INTERIMAP_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
+                    file: StaticString = #filePath, line: UInt = #line) throws -> ToolRun {
+        let url = productsDirectory.appendingPathComponent(tool)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            XCTFail("\(url.path) is not built: run `swift build --build-tests` first", file: file, line: line)
+            return ToolRun(status: -1, stdout: "", stderr: "")
+        }
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes before waiting so a chatty child never blocks on a full pipe.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
