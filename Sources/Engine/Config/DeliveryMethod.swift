@@ -49,11 +49,23 @@ public struct DeliveryMethod: Equatable, Sendable, CustomStringConvertible {
             throw DeliveryMethodError(reason: "unknown protocol in \(quoted(text)) \(expected)")
         }
         let rest = text[text.index(after: colon)...]
-        guard let portColon = rest.lastIndex(of: ":") else {
-            throw DeliveryMethodError(reason: "missing port in \(quoted(text)) \(expected)")
+        let hostPart: Substring
+        let portPart: Substring
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            // An IPv6 literal contains colons: the port follows the closing bracket.
+            hostPart = rest[...close]
+            let afterHost = rest[rest.index(after: close)...]
+            guard afterHost.hasPrefix(":") else {
+                throw DeliveryMethodError(reason: "missing port in \(quoted(text)) \(expected)")
+            }
+            portPart = afterHost.dropFirst()
+        } else {
+            guard let portColon = rest.lastIndex(of: ":") else {
+                throw DeliveryMethodError(reason: "missing port in \(quoted(text)) \(expected)")
+            }
+            hostPart = rest[..<portColon]
+            portPart = rest[rest.index(after: portColon)...]
         }
-        let hostPart = rest[..<portColon]
-        let portPart = rest[rest.index(after: portColon)...]
         guard let port = ConnectionOptionParser.parsePort(String(portPart)) else {
             throw DeliveryMethodError(reason: "bad port \(quoted(String(portPart))) in \(quoted(text)) (expected a number from 1 to 65535)")
         }
@@ -64,7 +76,7 @@ public struct DeliveryMethod: Equatable, Sendable, CustomStringConvertible {
                 throw DeliveryMethodError(reason: "\(quoted(inner)) in \(quoted(text)) is not an IPv4 or IPv6 address")
             }
             address = .ipLiteral(inner)
-        } else if IPAddressSyntax.isHostname(String(hostPart)) {
+        } else if IPAddressSyntax.isHostname(String(hostPart)), !hostPart.contains(":") {
             address = IPAddressSyntax.isIPAddress(String(hostPart)) ? .ipLiteral(String(hostPart)) : .hostname(String(hostPart))
         } else {
             throw DeliveryMethodError(reason: "bad address \(quoted(String(hostPart))) in \(quoted(text)) \(expected)")
