@@ -116,6 +116,19 @@ final class InterimapConfigurationTests: XCTestCase {
         XCTAssertConfigError(try parseInterimap("logfile=\n[local]\n[remote]\n"), "config:1: logfile: empty value")
     }
 
+    func testOpenLogSink() throws {
+        let directory = try makeTemporaryDirectory(self)
+        let config = try parseInterimap("log-prefix=%n> \nlogfile=\(directory)/i.log\n[local]\n[remote]\n")
+        let sink = try config.openLogSink(threshold: .info, standardError: nil)
+        sink.makeLogger(component: "local").info("hello")
+        sink.close()
+        let text = try String(contentsOfFile: directory + "/i.log", encoding: .utf8)
+        XCTAssertTrue(text.hasSuffix(" local>hello\n"), "trailing blanks are trimmed, as in the reference: \(text)")
+        let broken = try parseInterimap("\nlogfile=\(directory)/none/i.log\n[local]\n[remote]\n")
+        XCTAssertConfigError(try broken.openLogSink(threshold: .info, standardError: nil),
+                             "config:2: logfile: cannot open the log file '\(directory)/none/i.log': No such file or directory")
+    }
+
     func testLogPrefix() throws {
         let config = try parseInterimap("log-prefix=[%n] \n[local]\n[remote]\n")
         XCTAssertEqual(config.logPrefix.render(name: "local", mailbox: "INBOX"), "[local]")

@@ -1,3 +1,6 @@
+import Foundation
+import Logging
+
 /// One side of the synchronization: interimap's `[local]` or `[remote]` section.
 public struct InterimapServerConfiguration: Equatable, Sendable {
     /// `local` or `remote`: the section name, also the component name in log lines.
@@ -157,6 +160,17 @@ public struct InterimapConfiguration: Sendable {
             logPrefix = .default
         }
         self.warnings = warnings
+    }
+
+    /// Opens the log sink for this configuration (`logfile`, `log-prefix`); a log file that cannot
+    /// be opened is reported at the line that set it.
+    public func openLogSink(threshold: Logger.Level, standardError: Int32? = STDERR_FILENO) throws(ConfigError) -> LogSink {
+        do {
+            return try LogSink(prefix: logPrefix, threshold: threshold, logfile: logfile, standardError: standardError)
+        } catch {
+            if let setting = logfileSetting { throw ConfigError(setting, error.description) }
+            throw ConfigError(file: configFile, key: "logfile", reason: error.description)
+        }
     }
 
     /// The server configuration named `local` or `remote`.
