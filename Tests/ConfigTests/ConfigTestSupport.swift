@@ -29,7 +29,7 @@ func XCTAssertConfigError<T>(_ body: @autoclosure () throws -> T, _ message: Str
 
 /// A scratch directory removed at the end of the test.
 func makeTemporaryDirectory(_ testCase: XCTestCase) throws -> String {
-    let path = NSTemporaryDirectory() + "/configtests-" + UUID().uuidString
+    let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("configtests-" + UUID().uuidString)
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     testCase.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
     return path
