@@ -91,5 +91,8 @@ final class SequenceSetTests: XCTestCase {
         for c in chunks { rejoined.formUnion(c) }
         XCTAssertEqual(rejoined, big)
         XCTAssertEqual(SequenceSet().chunked(maxLength: 10), [])
+        let open = SequenceSet([1, 3, 5, 7, 9]).union(SequenceSet.from(11))
+        let openChunks = open.chunked(maxLength: 4)
+        XCTAssertEqual(openChunks.map(\.description), ["1,3", "5,7", "9,11:*"])
     }
 }

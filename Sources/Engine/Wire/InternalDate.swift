@@ -5,15 +5,15 @@ import Foundation
 /// Kept as the calendar fields and zone offset the server sent, so that copying a message to
 /// another server with APPEND preserves the date exactly, zone included.
 public struct InternalDate: Sendable, Hashable, CustomStringConvertible {
-    public var year: Int
+    public let year: Int
     /// 1...12
-    public var month: Int
-    public var day: Int
-    public var hour: Int
-    public var minute: Int
-    public var second: Int
+    public let month: Int
+    public let day: Int
+    public let hour: Int
+    public let minute: Int
+    public let second: Int
     /// Offset from UTC in minutes (e.g. -420 for `-0700`).
-    public var zoneOffsetMinutes: Int
+    public let zoneOffsetMinutes: Int
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case invalid(String)
@@ -37,6 +37,8 @@ public struct InternalDate: Sendable, Hashable, CustomStringConvertible {
 
     /// The date-time of `date` as seen in the zone `zoneOffsetMinutes` east of UTC.
     public init(date: Date, zoneOffsetMinutes: Int = 0) {
+        // TimeZone accepts offsets up to ±18 hours.
+        let zoneOffsetMinutes = min(max(zoneOffsetMinutes, -18 * 60), 18 * 60)
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(secondsFromGMT: zoneOffsetMinutes * 60) ?? TimeZone(secondsFromGMT: 0) ?? cal.timeZone
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)

@@ -3,9 +3,9 @@ import Foundation
 /// A date as SEARCH takes it (RFC 3501 §9 `date`), e.g. `1-Feb-1994`: a calendar day without
 /// time or zone.
 public struct SearchDate: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var year: Int
-    public var month: Int
-    public var day: Int
+    public let year: Int
+    public let month: Int
+    public let day: Int
 
     /// Creates a day from fields; returns nil if a field is out of range.
     public init?(year: Int, month: Int, day: Int) {

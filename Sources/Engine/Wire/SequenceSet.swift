@@ -197,6 +197,10 @@ public struct SequenceSet: Sendable, Hashable, CustomStringConvertible {
             cur.insert(r); len += (len > 0 ? 1 : 0) + piece
         }
         if !cur.isEmpty { out.append(cur) }
+        // A trailing `*` belongs with the last numbers (`N:*` is written from the last range).
+        if includesStar {
+            if out.isEmpty { out.append(self) } else { out[out.count - 1].includesStar = true }
+        }
         return out
     }
 }
