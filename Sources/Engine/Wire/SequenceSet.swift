@@ -13,12 +13,39 @@ public struct SequenceSet: Sendable, Hashable, CustomStringConvertible {
 
     public init<S: Sequence>(_ numbers: S) where S.Element == UInt32 {
         self.init()
-        for n in numbers { insert(n) }
+        // Increasing input (the common case) takes `insert`'s append fast path; anything else is
+        // sorted and merged once instead of paying an O(n) insertion per number.
+        var sorted = true
+        var previous: UInt32 = 0
+        var all: [UInt32] = []
+        for n in numbers {
+            if !all.isEmpty && n < previous { sorted = false }
+            previous = n
+            all.append(n)
+        }
+        if !sorted { all.sort() }
+        for n in all { insert(n) }
     }
 
     public init(ranges: [ClosedRange<UInt32>]) {
         self.init()
-        for r in ranges { insert(r) }
+        self.ranges = SequenceSet.normalized(ranges)
+    }
+
+    /// Sorts and merges overlapping or adjacent ranges: O(n log n).
+    static func normalized(_ input: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
+        guard input.count > 1 else { return input }
+        let sorted = input.sorted { $0.lowerBound < $1.lowerBound }
+        var out: [ClosedRange<UInt32>] = []
+        out.reserveCapacity(sorted.count)
+        for r in sorted {
+            if let last = out.last, last.upperBound == UInt32.max || r.lowerBound <= last.upperBound + 1 {
+                out[out.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
     }
 
     /// `from:*`, e.g. `UID FETCH UIDNEXT:*`.
@@ -75,7 +102,11 @@ public struct SequenceSet: Sendable, Hashable, CustomStringConvertible {
     }
 
     public mutating func formUnion(_ other: SequenceSet) {
-        for r in other.ranges { insert(r) }
+        if other.ranges.count <= 2 {
+            for r in other.ranges { insert(r) }
+        } else {
+            ranges = SequenceSet.normalized(ranges + other.ranges)
+        }
         includesStar = includesStar || other.includesStar
     }
 
@@ -90,8 +121,44 @@ public struct SequenceSet: Sendable, Hashable, CustomStringConvertible {
         ranges.replaceSubrange(i...i, with: repl)
     }
 
+    /// The numbers of `self` not in `other` (`*` is ignored), by range arithmetic: O(n + m).
     public func subtracting(_ other: SequenceSet) -> SequenceSet {
-        SequenceSet(self.filter { !other.contains($0) })
+        var out: [ClosedRange<UInt32>] = []
+        var j = 0
+        let cut = other.ranges
+        for r in ranges {
+            var lower = r.lowerBound
+            let upper = r.upperBound
+            var exhausted = false
+            while j < cut.count && cut[j].upperBound < lower { j += 1 }
+            var k = j
+            while k < cut.count && cut[k].lowerBound <= upper {
+                let c = cut[k]
+                if c.lowerBound > lower { out.append(lower...(c.lowerBound - 1)) }
+                if c.upperBound >= upper { exhausted = true; break }
+                lower = c.upperBound + 1
+                k += 1
+            }
+            if !exhausted { out.append(lower...upper) }
+        }
+        var s = SequenceSet()
+        s.ranges = out
+        return s
+    }
+
+    /// The numbers in both sets (`*` is ignored), O(n + m).
+    public func intersection(_ other: SequenceSet) -> SequenceSet {
+        var out: [ClosedRange<UInt32>] = []
+        var i = 0, j = 0
+        while i < ranges.count && j < other.ranges.count {
+            let a = ranges[i], b = other.ranges[j]
+            let lo = max(a.lowerBound, b.lowerBound), hi = min(a.upperBound, b.upperBound)
+            if lo <= hi { out.append(lo...hi) }
+            if a.upperBound < b.upperBound { i += 1 } else { j += 1 }
+        }
+        var s = SequenceSet()
+        s.ranges = SequenceSet.normalized(out)
+        return s
     }
 
     /// Every explicit number, in increasing order, without materialising the list.
@@ -130,12 +197,61 @@ public struct SequenceSet: Sendable, Hashable, CustomStringConvertible {
             cur.insert(r); len += (len > 0 ? 1 : 0) + piece
         }
         if !cur.isEmpty { out.append(cur) }
+        // A trailing `*` belongs with the last numbers (`N:*` is written from the last range).
+        if includesStar {
+            if out.isEmpty { out.append(self) } else { out[out.count - 1].includesStar = true }
+        }
         return out
     }
 }
 
 extension SequenceSet {
-    public enum ParseError: Error, Equatable { case invalid(String) }
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
+        case invalid(String)
+        public var description: String { switch self { case .invalid(let s): return "invalid sequence set '\(s)'" } }
+    }
+
+    /// Parses a set of explicit numbers as servers send them (`1:3,5,9:7`; no `*`, no zero),
+    /// in any order, in O(n log n). Returns nil if the bytes are not such a set.
+    init?(wireBytes bytes: UnsafeBufferPointer<UInt8>) {
+        self.init()
+        var collected: [ClosedRange<UInt32>] = []
+        var i = 0
+        let n = bytes.count
+        func number() -> UInt32? {
+            var v: UInt64 = 0
+            let s = i
+            while i < n, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+                v = v * 10 + UInt64(bytes[i] - 0x30)
+                guard v <= UInt64(UInt32.max) else { return nil }
+                i += 1
+            }
+            guard i > s, v > 0 else { return nil }
+            return UInt32(v)
+        }
+        guard n > 0 else { return nil }
+        var sorted = true
+        while true {
+            guard let a = number() else { return nil }
+            var b = a
+            if i < n, bytes[i] == 0x3a {
+                i += 1
+                guard let v = number() else { return nil }
+                b = v
+            }
+            let r = min(a, b)...max(a, b)
+            if let last = collected.last, r.lowerBound <= last.upperBound { sorted = false }
+            collected.append(r)
+            if i == n { break }
+            guard bytes[i] == 0x2c else { return nil }
+            i += 1
+        }
+        if sorted {
+            for r in collected { insert(r) }
+        } else {
+            ranges = SequenceSet.normalized(collected)
+        }
+    }
 
     /// Parse the wire form (`1:5,7,9:*`). `*` is recorded in `includesStar`; a range `N:*` keeps N.
     /// `largest` resolves `*` when the caller knows the mailbox's largest number.
