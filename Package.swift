@@ -52,7 +52,8 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Engine"]),
         .testTarget(name: "ConfigTests", dependencies: ["Engine"]),
         .testTarget(name: "ClientTests", dependencies: ["Engine", "FakeIMAPServer"]),
-        .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer"]),
+        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
+        .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .testTarget(name: "ToolTests", dependencies: ["Engine"]),
     ],
     swiftLanguageModes: [.v6]
