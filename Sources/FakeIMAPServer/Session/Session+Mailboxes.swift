@@ -7,10 +7,7 @@ extension IMAPSession {
     func create(_ args: inout Arguments) throws -> Completion {
         let name = try args.mailbox()
         try args.end()
-        do { try store.createMailbox(name) } catch let e as FakeStoreError {
-            if case .invalidName = e, name.hasSuffix(String(store.delimiter)) == false { throw CommandFailure(e) }
-            throw CommandFailure(e)
-        }
+        try store.createMailbox(name)
         return Completion("Create completed.")
     }
 
@@ -211,7 +208,8 @@ extension IMAPSession {
             while parts.count > 1 {
                 parts.removeLast()
                 let p = parts.joined(separator: String(delimiter))
-                if names[p] == nil, !subscriptions.contains(p), matcher.matches(p) { names[p] = ["\\Noselect"] }
+                let descendantListed = subscriptions.contains { $0.hasPrefix(p + String(delimiter)) && matcher.matches($0) }
+                if names[p] == nil, !subscriptions.contains(p), !descendantListed, matcher.matches(p) { names[p] = ["\\Noselect"] }
             }
         }
         for name in sortNames(Set(names.keys)) {
