@@ -87,7 +87,9 @@ public struct FakeMailbox: Sendable, Equatable {
             noteKeywords(flags)
             let uid = uidNext
             uidNext += 1
-            messages.append(FakeMessage(uid: uid, modSeq: modSeq, flags: flags, internalDate: item.date,
+            // INTERNALDATE has a precision of one second (RFC 3501 `date-time`).
+            let date = Date(timeIntervalSince1970: item.date.timeIntervalSince1970.rounded(.down))
+            messages.append(FakeMessage(uid: uid, modSeq: modSeq, flags: flags, internalDate: date,
                                         timeZoneOffset: item.zone, body: item.body))
             uids.append(uid)
         }
