@@ -235,8 +235,8 @@ final class IMAPSession {
         switch name {
         case "CAPABILITY": try args.end(); return try capability()
         case "NOOP", "CHECK":
-            if name == "CHECK" { try requireSelected() }
-            try args.end()
+            // dovecot ignores arguments after NOOP.
+            if name == "CHECK" { try requireSelected(); try args.end() }
             return Completion(name == "NOOP" ? "NOOP completed." : "Check completed.")
         case "LOGOUT": try args.end(); return try logout()
         case "ID" where hasCapability("ID"): return try id(&args)

@@ -15,6 +15,8 @@ struct SelectedMailbox {
     var keywordCount: Int
     /// Expunges seen but not yet reported (held back during FETCH, STORE, SEARCH).
     var pendingExpunges = false
+    /// The RECENT count last sent: a new `* n RECENT` goes out only when it changes.
+    var reportedRecent: Int
 
     init(_ box: FakeMailbox, readOnly: Bool, recent: Set<UInt32>) {
         id = box.id
@@ -26,6 +28,7 @@ struct SelectedMailbox {
         for m in box.messages { known[m.uid] = m.modSeq }
         knownModSeq = known
         self.recent = recent
+        reportedRecent = recent.count
         syncedHighestModSeq = box.highestModSeq
         keywordCount = box.keywords.count
     }

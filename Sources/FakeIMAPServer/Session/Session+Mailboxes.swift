@@ -28,6 +28,10 @@ extension IMAPSession {
         let from = try args.mailbox()
         let to = try args.mailbox()
         try args.end()
+        // RFC 3501 §6.3.5 allows renaming INBOX; dovecot refuses, and it is the reference.
+        if store.read({ $0.canonicalName(from) }) == "INBOX" {
+            throw CommandFailure.no("Renaming INBOX isn't supported", code: "CANNOT")
+        }
         try store.renameMailbox(from, to: to)
         return Completion("Rename completed.")
     }
@@ -145,23 +149,25 @@ extension IMAPSession {
                 if !exists && subscriptions.contains(name) { attrs.append("\\NonExistent") }
                 if exists, let box = existing[name] { attrs += box.attributes }
                 if !exists && !subscriptions.contains(name) { attrs.append(hasChildren(name) ? "\\NonExistent" : "\\NonExistent") }
-                if options.returnChildren { attrs.append(hasChildren(name) ? "\\HasChildren" : "\\HasNoChildren") }
                 if subscriptions.contains(name) { attrs.append("\\Subscribed") }
+                if options.returnChildren { attrs.append(hasChildren(name) ? "\\HasChildren" : "\\HasNoChildren") }
                 entries.append((name, dedupe(attrs), childInfo.contains(name) ? "(\"CHILDINFO\" (\"SUBSCRIBED\"))" : nil))
             }
         } else {
             var names = Set(existing.keys.filter(matches))
             for box in boxes { for p in parents(box.name) where existing[p] == nil && matches(p) { names.insert(p) } }
             for name in sortNames(names) {
+                // Attribute order as dovecot writes it: \Subscribed before the children ones.
                 var attrs: [String] = []
                 if let box = existing[name] {
                     attrs += box.attributes
+                    if options.returnSubscribed && subscriptions.contains(name) { attrs.append("\\Subscribed") }
                     if options.plain || options.returnChildren { attrs.append(hasChildren(name) ? "\\HasChildren" : "\\HasNoChildren") }
                 } else {
                     attrs.append(options.plain ? "\\Noselect" : "\\NonExistent")
+                    if options.returnSubscribed && subscriptions.contains(name) { attrs.append("\\Subscribed") }
                     if options.plain || options.returnChildren { attrs.append("\\HasChildren") }
                 }
-                if options.returnSubscribed && subscriptions.contains(name) { attrs.append("\\Subscribed") }
                 entries.append((name, attrs, nil))
             }
         }
@@ -232,7 +238,7 @@ extension IMAPSession {
             return a
         }
         try args.end()
-        guard let box = store.mailbox(name) else { throw CommandFailure.no("Mailbox doesn't exist: \(name)", code: "NONEXISTENT") }
+        guard let box = store.mailbox(name) else { throw CommandFailure.no("Mailbox doesn't exist: \(name)") }
         try sendStatus(box, items: items)
         return Completion("Status completed.")
     }

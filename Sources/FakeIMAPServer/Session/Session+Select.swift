@@ -46,7 +46,8 @@ extension IMAPSession {
             state = .authenticated
             try sendUntagged("OK [CLOSED] Previous mailbox closed.")
         }
-        guard store.mailbox(name) != nil else { throw CommandFailure.no("Mailbox doesn't exist: \(name)", code: "NONEXISTENT") }
+        // dovecot gives no response code here (unlike RENAME or DELETE).
+        guard store.mailbox(name) != nil else { throw CommandFailure.no("Mailbox doesn't exist: \(name)") }
         // Claim \Recent for this session (RFC 3501 §2.3.2): the first read-write session to see
         // a message gets it.
         let (box, firstRecent): (FakeMailbox?, UInt32) = store.mutate { s in
@@ -55,8 +56,9 @@ extension IMAPSession {
             if !readOnly { s.withMailbox(id: id) { $0.firstRecentUID = $0.uidNext } }
             return (s.mailboxes[id], first)
         }
-        guard let box else { throw CommandFailure.no("Mailbox doesn't exist: \(name)", code: "NONEXISTENT") }
-        let recent = readOnly ? [] : Set(box.messages.filter { $0.uid >= firstRecent }.map(\.uid))
+        guard let box else { throw CommandFailure.no("Mailbox doesn't exist: \(name)") }
+        // EXAMINE shows \Recent without claiming it (as dovecot does).
+        let recent = Set(box.messages.filter { $0.uid >= firstRecent }.map(\.uid))
         var view = SelectedMailbox(box, readOnly: readOnly, recent: recent)
 
         try sendUntagged("FLAGS " + WireFormat.mailboxFlags(box.keywords))
@@ -164,11 +166,13 @@ extension IMAPSession {
         }
         // Flag changes of messages the client knows.
         let withModSeq = condStoreEnabled && !box.noModSeq
+        var reportedModSeq = false
         for m in box.messages {
             guard let known = view.knownModSeq[m.uid], m.modSeq > known, let seq = view.sequenceNumber(ofUID: m.uid) else { continue }
             let flags = WireFormat.flagList(m.flags, recent: view.recent.contains(m.uid))
             if withModSeq {
                 try sendUntagged("\(seq) FETCH (UID \(m.uid) FLAGS \(flags) MODSEQ (\(m.modSeq)))")
+                reportedModSeq = true
             } else if condStoreEnabled {
                 try sendUntagged("\(seq) FETCH (UID \(m.uid) FLAGS \(flags))")
             } else {
@@ -178,25 +182,36 @@ extension IMAPSession {
         }
         // New messages.
         let last = view.uids.last ?? 0
-        let fresh = box.messages.filter { $0.uid > last && view.knownModSeq[$0.uid] == nil }
+        let fresh: [FakeMessage] = box.messages.filter { $0.uid > last && view.knownModSeq[$0.uid] == nil }
         if !fresh.isEmpty {
-            if !view.readOnly {
-                let firstRecent: UInt32 = store.mutate { s in
+            let firstRecent: UInt32
+            if view.readOnly {
+                firstRecent = box.firstRecentUID
+            } else {
+                firstRecent = store.mutate { s in
                     s.withMailbox(id: view.id) { b -> UInt32 in
                         let f = b.firstRecentUID
                         b.firstRecentUID = max(b.firstRecentUID, b.uidNext)
                         return f
                     } ?? UInt32.max
                 }
-                for m in fresh where m.uid >= firstRecent { view.recent.insert(m.uid) }
             }
+            for m in fresh where m.uid >= firstRecent { view.recent.insert(m.uid) }
             for m in fresh {
                 view.uids.append(m.uid)
                 view.knownModSeq[m.uid] = m.modSeq
             }
             try sendUntagged("\(view.uids.count) EXISTS")
+        }
+        // RECENT only when its count changed (after new messages or expunges), as dovecot.
+        if view.recent.count != view.reportedRecent {
             try sendUntagged("\(view.recent.count) RECENT")
-            if withModSeq { try sendUntagged("OK [HIGHESTMODSEQ \(box.highestModSeq)] Highest") }
+            view.reportedRecent = view.recent.count
+        }
+        // New messages carry no MODSEQ to the client: tell it the mailbox's (dovecot does so
+        // unless a FETCH in the same batch carried one).
+        if !fresh.isEmpty && withModSeq && !reportedModSeq {
+            try sendUntagged("OK [HIGHESTMODSEQ \(box.highestModSeq)] Highest")
         }
         view.syncedHighestModSeq = box.highestModSeq
         selected = view

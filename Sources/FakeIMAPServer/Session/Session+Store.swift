@@ -62,13 +62,13 @@ extension IMAPSession {
         }
         let (changed, modified) = result ?? ([], [])
         guard let box = currentMailbox(view.id) else { throw CommandFailure.no("Mailbox doesn't exist") }
-        let changedSet = Set(changed), modifiedSet = Set(modified)
+        let changedSet = Set(changed)
         let withModSeq = condStoreEnabled && !box.noModSeq
-        // RFC 3501 §6.4.6: without .SILENT every message gets its new flags, changed or not;
-        // with .SILENT and CONDSTORE, messages whose mod-sequence changed still get
-        // `FETCH (UID MODSEQ)` (RFC 7162 §3.1.3, as dovecot sends).
+        // RFC 3501 §6.4.6 asks for the new flags of each message; dovecot sends them only for
+        // messages that changed, and so do we. With .SILENT and CONDSTORE, changed messages
+        // still get `FETCH (UID MODSEQ)` (RFC 7162 §3.1.3).
         for uid in uids {
-            guard let m = box.message(uid: uid), let seq = view.sequenceNumber(ofUID: uid), !modifiedSet.contains(uid) else { continue }
+            guard changedSet.contains(uid), let m = box.message(uid: uid), let seq = view.sequenceNumber(ofUID: uid) else { continue }
             var parts: [String] = []
             if byUID || qresyncEnabled || (withModSeq && changedSet.contains(uid)) { parts.append("UID \(m.uid)") }
             if silent {
@@ -94,7 +94,8 @@ extension IMAPSession {
     /// EXPUNGE (all `\Deleted` messages) or UID EXPUNGE (those of `uids`), reported at once.
     func expunge(uids: [UInt32]?) throws -> Completion {
         guard let view = selected else { throw CommandFailure.bad("No mailbox selected") }
-        if view.readOnly { throw CommandFailure.no("Mailbox is read-only.") }
+        // dovecot answers OK and does nothing in a read-only mailbox.
+        if view.readOnly { return Completion("Expunge completed.") }
         let wanted = uids.map(Set.init)
         store.mutate { s in
             s.withMailbox(id: view.id) { box in
