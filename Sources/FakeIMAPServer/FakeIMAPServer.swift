@@ -11,10 +11,9 @@ public final class FakeIMAPServer: @unchecked Sendable {
     /// Optional lock-reload-save around every command (fake-imapd's `--state`).
     let persistence: StorePersistence?
 
-    /// Protects `sessionCount` and `threads`.
+    /// Protects `sessionCount`.
     private let lock = NSLock()
     private var sessionCount = 0
-    private var running: [Thread] = []
 
     public init(store: FakeIMAPStore = FakeIMAPStore(), configuration: FakeIMAPServerConfiguration = .init(),
                 faults: FaultScript = FaultScript()) {

@@ -85,6 +85,11 @@ final class StateFileTests: FakeServerTestCase {
         XCTAssertTrue(login.hasPrefix("* OK [CAPABILITY "), login)
         XCTAssertTrue(login.contains("a NO [AUTHENTICATIONFAILED]"), login)
         XCTAssertTrue(login.contains("b OK [CAPABILITY"), login)
+        // Faults from the command line: the drop ends the output after one FETCH response.
+        let dropped = try run("a SELECT x.y\r\nb UID FETCH 1:* (UID)\r\nc NOOP\r\n", ["--drop-after", "UID FETCH:1", "--fail", "NOOP:BAD"])
+        XCTAssertTrue(dropped.hasSuffix("* 1 FETCH (UID 1)\r\n"), dropped)
+        let failed = try run("c NOOP\r\n", ["--fail", "NOOP:BAD"])
+        XCTAssertTrue(failed.contains("c BAD Injected failure."), failed)
     }
 
     func testListenerServesTCP() throws {

@@ -50,6 +50,26 @@ struct FakeIMAPD: ParsableCommand {
     @Option(name: .long, help: "Serve TCP on this loopback address (e.g. 127.0.0.1:1143) instead of stdio.")
     var listen: String?
 
+    @Option(name: .long, help: ArgumentHelp("Drop the connection after N untagged responses of COMMAND (e.g. 'UID FETCH:3'; repeatable).", valueName: "COMMAND:N"))
+    var dropAfter: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Drop the connection once N messages of an APPEND have been received.", valueName: "N"))
+    var dropAppendAfter: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Send the FETCH responses of COMMAND ('UID FETCH' or 'FETCH') in reverse order.", valueName: "COMMAND"))
+    var reorderFetch: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Answer COMMAND with NO or BAD (e.g. 'CREATE:NO'; repeatable).", valueName: "COMMAND:STATUS"))
+    var fail: [String] = []
+
+    /// Splits `WORDS:VALUE` at its last colon.
+    static func split(_ spec: String, option: String) throws -> (String, String) {
+        guard let colon = spec.lastIndex(of: ":"), colon != spec.startIndex else {
+            throw ValidationError("--\(option) expects COMMAND:VALUE, got '\(spec)'")
+        }
+        return (String(spec[..<colon]), String(spec[spec.index(after: colon)...]))
+    }
+
     func validate() throws {
         guard delimiter.count == 1 else { throw ValidationError("--delimiter must be one character, got '\(delimiter)'") }
         if latency < 0 || latencyPerByte < 0 { throw ValidationError("--latency and --latency-per-byte must not be negative") }
@@ -64,6 +84,18 @@ struct FakeIMAPD: ParsableCommand {
         let faults = FaultScript()
         for c in addCapability { faults.addCapability(c) }
         for c in withholdCapability { faults.withholdCapability(c) }
+        for spec in dropAfter {
+            let (command, n) = try Self.split(spec, option: "drop-after")
+            guard let count = Int(n), count >= 0 else { throw ValidationError("--drop-after: '\(n)' is not a count") }
+            faults.dropConnection(during: command, afterUntagged: count)
+        }
+        if let n = dropAppendAfter { faults.dropConnection(duringAppendAfterMessages: n) }
+        for command in reorderFetch { faults.reorderFetchResponses(of: command, .reversed) }
+        for spec in fail {
+            let (command, status) = try Self.split(spec, option: "fail")
+            guard ["NO", "BAD"].contains(status.uppercased()) else { throw ValidationError("--fail: status must be NO or BAD, got '\(status)'") }
+            faults.fail(command, status: status, times: .max)
+        }
         let delim = delimiter.first ?? "/"
         let firstValidity = firstUidvalidity ?? UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
         let server: FakeIMAPServer
