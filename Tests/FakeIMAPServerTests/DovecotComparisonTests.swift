@@ -270,4 +270,35 @@ final class DovecotComparisonTests: XCTestCase {
             return out
         }
     }
+
+    func testFetchItemsAndEmptyMailboxEdges() throws {
+        try compare("fetch items") { connect in
+            var out: [String] = []
+            let c = try connect()
+            try c.command("CREATE empty")
+            let e = try c.command("SELECT empty")
+            out.append("empty select: \(Self.untaggedSummary(e))")
+            for cmd in ["UID FETCH 1:* (FLAGS)", "FETCH 1:* (FLAGS)", "UID SEARCH ALL", "SEARCH ALL", "EXPUNGE"] {
+                let r = try c.command(cmd)
+                out.append("empty \(cmd): \(Self.status(r)) \(Self.fetches(r)) \(Self.search(r))")
+            }
+            let body = Array("""
+                Date: Tue, 1 Jul 2003 10:52:37 +0200\r\nFrom: "Alice A." <alice@example.org>, bob@example.net\r\n\
+                To: undisclosed-recipients:;\r\nCc: Carol <carol@example.com>\r\nSubject: =?utf-8?q?caf=C3=A9?= and "quotes"\r\n\
+                Message-ID: <id1@example.org>\r\nIn-Reply-To: <id0@example.org>\r\n\r\nLine one\r\nLine two\r\n
+                """.utf8)
+            let app = try c.command([.text("APPEND INBOX (\\Draft) \" 5-Jan-2024 23:59:01 -0330\" "), .literalPlus(body)])
+            out.append("append: \(Self.status(app))")
+            try c.command("SELECT INBOX")
+            let f = try c.command("FETCH 1 (INTERNALDATE RFC822.SIZE ENVELOPE)")
+            out.append("items: \(f.untagged.first?.text ?? "")")
+            let parts = try c.command("FETCH 1 (BODY.PEEK[HEADER] BODY.PEEK[TEXT] BODY.PEEK[HEADER.FIELDS.NOT (Date From To Cc Message-ID)] BODY.PEEK[]<10.20> BODY.PEEK[]<1000.5> RFC822.HEADER)")
+            out.append("parts: \(parts.untagged.first?.literals.map { String(decoding: $0, as: UTF8.self) } ?? [])")
+            let rfc822 = try c.command("FETCH 1 (RFC822)")
+            out.append("rfc822 sets seen: \(Self.fetches(rfc822)) \(rfc822.untagged.first?.literals.first == body)")
+            let fast = try c.command("FETCH 1 FAST")
+            out.append("fast: \(fast.untagged.first.map { Self.flags($0.text) } ?? "") \(Self.item("RFC822.SIZE", fast.untagged.first?.text ?? "") ?? "")")
+            return out
+        }
+    }
 }

@@ -148,7 +148,7 @@ final class SessionCommandTests: FakeServerTestCase {
         let r = try c.command("UID FETCH 1:* (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY.PEEK[HEADER.FIELDS (Subject)] BODY.PEEK[]<0.4>)")
         XCTAssertEqual(r.untagged.count, 1)
         let line = try XCTUnwrap(r.untagged.first)
-        XCTAssertTrue(line.text.hasPrefix("* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE \(message("hello").count) ENVELOPE (\"Mon, 7 Feb 1994 21:52:25 -0800\" \"hello\" ((\"Alice\" NIL \"alice\" \"example.org\"))"), line.text)
+        XCTAssertTrue(line.text.hasPrefix("* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent) INTERNALDATE \"17-Jul-1996 09:44:25 +0000\" RFC822.SIZE \(message("hello").count) ENVELOPE (\"Mon, 7 Feb 1994 21:52:25 -0800\" \"hello\" ((\"Alice\" NIL \"alice\" \"example.org\"))"), line.text)
         XCTAssertTrue(line.text.contains("((NIL NIL \"bob\" \"example.net\")(\"Carol C\" NIL \"carol\" \"example.net\"))"), line.text)
         XCTAssertEqual(line.literals.map { String(decoding: $0, as: UTF8.self) }, ["Subject: hello\r\n\r\n", "Date"])
         XCTAssertTrue(line.text.contains("BODY[HEADER.FIELDS (Subject)] {18}"))

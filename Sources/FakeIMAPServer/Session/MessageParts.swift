@@ -111,39 +111,54 @@ struct MessageParts {
 
     struct Address { var name: String?; var mailbox: String?; var host: String? }
 
-    /// A forgiving address-list parser: `Name <local@host>`, `local@host`, comments dropped.
+    /// A forgiving address-list parser: `Name <local@host>`, `local@host`, comments dropped,
+    /// groups (`name: a, b;`) as RFC 3501 §7.4.2 writes them: a start marker with the group name
+    /// as mailbox and NIL host, the members, then an all-NIL end marker.
     func addresses(_ field: String?) -> [Address] {
         guard let field, !field.isEmpty else { return [] }
-        var items: [String] = []
+        var out: [Address] = []
         var cur = "", inQuote = false, angle = 0, paren = 0
+        func flush() {
+            if let a = address(cur) { out.append(a) }
+            cur = ""
+        }
         for c in field {
             if c == "\"" && paren == 0 { inQuote.toggle() }
             if !inQuote {
                 if c == "<" { angle += 1 } else if c == ">" { angle = max(0, angle - 1) }
-                if c == "(" { paren += 1 } else if c == ")" { paren = max(0, paren - 1); continue }
+                if c == "(" { paren += 1; continue } else if c == ")" { paren = max(0, paren - 1); continue }
                 if paren > 0 { continue }
-                if (c == "," || c == ";") && angle == 0 { items.append(cur); cur = ""; continue }
-                if c == ":" && angle == 0 { cur = ""; continue }  // group name
+                if angle == 0 {
+                    if c == "," { flush(); continue }
+                    if c == ":" {
+                        out.append(Address(name: nil, mailbox: cur.trimmingCharacters(in: .whitespaces), host: nil))
+                        cur = ""
+                        continue
+                    }
+                    if c == ";" { flush(); out.append(Address(name: nil, mailbox: nil, host: nil)); continue }
+                }
             }
             cur.append(c)
         }
-        items.append(cur)
-        return items.compactMap { item -> Address? in
-            let t = item.trimmingCharacters(in: .whitespaces)
-            guard !t.isEmpty else { return nil }
-            var name: String?
-            var spec = t
-            if let lt = t.firstIndex(of: "<"), let gt = t.lastIndex(of: ">"), lt < gt {
-                spec = String(t[t.index(after: lt)..<gt])
-                let n = t[..<lt].trimmingCharacters(in: .whitespaces)
-                if !n.isEmpty { name = n.hasPrefix("\"") && n.hasSuffix("\"") && n.count >= 2 ? String(n.dropFirst().dropLast()) : n }
-            }
-            spec = spec.trimmingCharacters(in: .whitespaces)
-            if let at = spec.lastIndex(of: "@") {
-                return Address(name: name, mailbox: String(spec[..<at]), host: String(spec[spec.index(after: at)...]))
-            }
-            return Address(name: name, mailbox: spec, host: nil)
+        flush()
+        return out
+    }
+
+    private func address(_ item: String) -> Address? {
+        let t = item.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty else { return nil }
+        var name: String?
+        var spec = t
+        if let lt = t.firstIndex(of: "<"), let gt = t.lastIndex(of: ">"), lt < gt {
+            spec = String(t[t.index(after: lt)..<gt])
+            let n = t[..<lt].trimmingCharacters(in: .whitespaces)
+            if !n.isEmpty { name = n.hasPrefix("\"") && n.hasSuffix("\"") && n.count >= 2 ? String(n.dropFirst().dropLast()) : n }
         }
+        spec = spec.trimmingCharacters(in: .whitespaces)
+        if let at = spec.lastIndex(of: "@") {
+            return Address(name: name, mailbox: String(spec[..<at]), host: String(spec[spec.index(after: at)...]))
+        }
+        return Address(name: name, mailbox: spec, host: nil)
     }
 
     /// A single-part BODYSTRUCTURE from Content-Type (RFC 3501 §7.4.2); multipart messages are

@@ -188,7 +188,7 @@ extension IMAPSession {
             case .flags:
                 b.text("FLAGS " + WireFormat.flagList(m.flags, recent: recent))
             case .modSeq: b.text("MODSEQ (\(m.modSeq))")
-            case .internalDate: b.text("INTERNALDATE " + WireFormat.internalDate(m.internalDate, zone: m.timeZoneOffset))
+            case .internalDate: b.text("INTERNALDATE " + WireFormat.internalDate(m.internalDate))
             case .size: b.text("RFC822.SIZE \(m.body.count)")
             case .envelope:
                 b.text("ENVELOPE ")

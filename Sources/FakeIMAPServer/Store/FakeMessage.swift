@@ -11,7 +11,8 @@ public struct FakeMessage: Sendable, Equatable {
     /// Flags and keywords; never `\Recent`, which belongs to a session (RFC 3501 §2.3.2).
     public var flags: Set<Flag>
     public var internalDate: Date
-    /// Zone of INTERNALDATE, in seconds east of UTC (RFC 3501 `date-time` keeps the zone).
+    /// Zone given with INTERNALDATE at APPEND, in seconds east of UTC. Kept for SEARCH's
+    /// calendar-day comparisons; FETCH reports INTERNALDATE in UTC, as dovecot's maildir does.
     public var timeZoneOffset: Int
     /// The RFC 5322 message, byte for byte.
     public var body: [UInt8]

@@ -15,14 +15,12 @@ struct ResponseBuilder {
         bytes.append(contentsOf: data)
     }
 
-    /// A `string`: quoted when every byte may appear in a quoted string, else a literal.
+    /// A `string`: quoted when plain printable text, else a literal (dovecot sends a literal
+    /// rather than escape `"` or `\\`).
     mutating func string(_ data: [UInt8]) {
-        if data.count < 1024, data.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) {
+        if data.count < 1024, data.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
             bytes.append(UInt8(ascii: "\""))
-            for c in data {
-                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-                bytes.append(c)
-            }
+            bytes.append(contentsOf: data)
             bytes.append(UInt8(ascii: "\""))
         } else {
             literal(data)
@@ -75,7 +73,8 @@ enum WireFormat {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// RFC 3501 `date-time`: `"21-Nov-2026 17:46:44 +0000"` (two-digit day, as dovecot writes).
-    static func internalDate(_ date: Date, zone: Int) -> String {
+    /// Messages report it in UTC: dovecot's maildir keeps the instant, not the zone.
+    static func internalDate(_ date: Date, zone: Int = 0) -> String {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(secondsFromGMT: zone) ?? TimeZone(secondsFromGMT: 0) ?? cal.timeZone
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
