@@ -100,10 +100,10 @@ final class IMAPSession {
             if notify != nil {
                 switch try input.wait(watchStore: true, timeout: server.persistence == nil ? nil : 0.2) {
                 case .storeChanged:
-                    try withPersistence(changing: false) { try deliverNotifications() }
+                    try withPersistence { try deliverNotifications() }
                     continue
                 case .timedOut:
-                    try withPersistence(changing: false) { try deliverNotifications() }
+                    try withPersistence { try deliverNotifications() }
                     continue
                 case .endOfStream: return
                 case .input: break
@@ -142,11 +142,6 @@ final class IMAPSession {
     // MARK: Executing one command
 
     static let expungeForbidden: Set<String> = ["FETCH", "STORE", "SEARCH"]
-    static let changingCommands: Set<String> = [
-        "APPEND", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "STORE", "UID STORE", "EXPUNGE",
-        "UID EXPUNGE", "COPY", "UID COPY", "MOVE", "UID MOVE", "CLOSE", "SELECT", "FETCH", "UID FETCH",
-    ]
-
     private func execute(_ command: ReceivedCommand) throws {
         guard case .atom(let first)? = command.tokens.first else { return }
         var name = first.uppercased()
@@ -177,7 +172,7 @@ final class IMAPSession {
             result = .failure(CommandFailure(status: status, code: code, text: text))
         case nil:
             let args = Arguments(command.tokens[argStart...], command: name)
-            result = try withPersistence(changing: Self.changingCommands.contains(name)) {
+            result = try withPersistence {
                 var r: Result<Completion, CommandFailure>
                 do { r = .success(try dispatch(name: name, tag: command.tag, args: args)) } catch let f as CommandFailure {
                     r = .failure(f)
@@ -215,7 +210,7 @@ final class IMAPSession {
 
     /// Runs `body` between the persistence layer's lock-and-reload and save-and-unlock, so that a
     /// state file shared by several processes sees each command whole.
-    func withPersistence<T>(changing: Bool, _ body: () throws -> T) throws -> T {
+    func withPersistence<T>(_ body: () throws -> T) throws -> T {
         guard let p = server.persistence else { return try body() }
         try p.begin(store)
         let before = store.changeCount
