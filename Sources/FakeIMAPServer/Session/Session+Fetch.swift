@@ -202,7 +202,8 @@ extension IMAPSession {
                 var name = "BODY[\(section)]"
                 if let (o, n) = partial {
                     name += "<\(o)>"
-                    data = o >= data.count ? [] : Array(data[o..<min(data.count, o + n)])
+                    let (sum, overflow) = o.addingReportingOverflow(n)
+                    data = o >= data.count ? [] : Array(data[o..<(overflow ? data.count : min(data.count, sum))])
                 }
                 b.text(name + " ")
                 b.literal(data)
