@@ -301,4 +301,30 @@ final class DovecotComparisonTests: XCTestCase {
             return out
         }
     }
+
+    func testExpungesHeldBackDuringFetchStoreAndSearch() throws {
+        try compare("expunge timing") { connect in
+            var out: [String] = []
+            let a = try connect(), b = try connect()
+            for i in 0..<5 { try b.command([.text("APPEND INBOX "), .literalPlus(Self.msg("m\(i)"))]) }
+            try a.command("SELECT INBOX")
+            try b.command("SELECT INBOX")
+            func otherClientChanges(_ uid: Int) throws {
+                try b.command("UID STORE \(uid) +FLAGS.SILENT (\\Deleted)")
+                try b.command("UID EXPUNGE \(uid)")
+                try b.command("UID STORE \(uid + 1) +FLAGS.SILENT (\\Flagged)")
+            }
+            try otherClientChanges(1)
+            for cmd in ["FETCH 1:* (FLAGS)", "STORE 5 +FLAGS (\\Seen)", "SEARCH ALL", "NOOP"] {
+                let r = try a.command(cmd)
+                out.append("\(cmd): \(Self.untaggedSummary(r)) | \(Self.fetches(r)) | \(Self.search(r))")
+            }
+            try otherClientChanges(3)
+            for cmd in ["UID FETCH 1:* (FLAGS)", "UID SEARCH ALL"] {
+                let r = try a.command(cmd)
+                out.append("\(cmd): \(Self.untaggedSummary(r)) | \(Self.fetches(r)) | \(Self.search(r))")
+            }
+            return out
+        }
+    }
 }

@@ -151,13 +151,16 @@ extension IMAPSession {
 
         var responses: [(uid: UInt32, bytes: [UInt8])] = []
         for uid in uids {
-            guard let m = box.message(uid: uid), let seq = view.sequenceNumber(ofUID: uid) else { continue }
+            // Expunged messages the client has not been told about yet are still answered.
+            guard let m = box.messageOrExpunged(uid: uid), let seq = view.sequenceNumber(ofUID: uid) else { continue }
             if let since = changedSince, m.modSeq <= since { continue }
             var list = items
             if seenChanged.contains(uid) && !list.contains(.flags) { list.append(.flags) }
             if seenChanged.contains(uid) && condStoreEnabled && !list.contains(.modSeq) { list.append(.modSeq) }
             responses.append((uid, fetchResponse(seq: seq, message: m, items: list, recent: view.recent.contains(uid))))
-            if list.contains(.flags) { view.knownModSeq[uid] = max(view.knownModSeq[uid] ?? 0, m.modSeq) }
+            // Only this command's own change counts as reported: changes by others are reported
+            // again by the synchronisation that ends the command, as dovecot does.
+            if seenChanged.contains(uid) { view.knownModSeq[uid] = m.modSeq }
         }
         if let order = faults.takeReorder(for: commandName) {
             switch order {

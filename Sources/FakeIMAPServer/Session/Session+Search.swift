@@ -24,7 +24,7 @@ extension IMAPSession {
         var hits: [UInt32] = []
         var highest: UInt64 = 0
         for (i, uid) in view.uids.enumerated() {
-            guard let m = box.message(uid: uid) else { continue }
+            guard let m = box.messageOrExpunged(uid: uid) else { continue }
             if predicates.allSatisfy({ $0(i + 1, m) }) {
                 hits.append(byUID ? uid : UInt32(i + 1))
                 highest = max(highest, m.modSeq)

@@ -110,11 +110,11 @@ extension IMAPSession {
         return Completion(expunge ? "Close completed." : "Unselect completed.")
     }
 
-    /// Reports to the client what changed in the selected mailbox since it last heard:
-    /// new keywords (FLAGS), expunges (EXPUNGE, or VANISHED once QRESYNC is enabled,
+    /// Reports to the client what changed in the selected mailbox since it last heard, in
+    /// dovecot's order: new keywords (FLAGS), flag changes (FETCH, with UID and MODSEQ under
+    /// CONDSTORE, RFC 7162 §3.1.4), expunges (EXPUNGE, or VANISHED once QRESYNC is enabled,
     /// RFC 7162 §3.2.10) unless `allowExpunge` is false (RFC 3501 §7.4.1 forbids them during
-    /// FETCH, STORE and SEARCH), flag changes (FETCH with UID and MODSEQ under CONDSTORE,
-    /// RFC 7162 §3.1.4), then new messages (EXISTS, RECENT).
+    /// FETCH, STORE and SEARCH), then new messages (EXISTS, RECENT).
     func synchronizeSelected(allowExpunge: Bool) throws {
         guard var view = selected else { return }
         guard let box = currentMailbox(view.id) else {
@@ -138,11 +138,29 @@ extension IMAPSession {
             }
             view.keywordCount = box.keywords.count
         }
-        // Expunges.
         var existing = Set<UInt32>()
         existing.reserveCapacity(box.messages.count)
         for m in box.messages { existing.insert(m.uid) }
         let gone = view.uids.filter { !existing.contains($0) }
+        // Flag changes of messages the client knows; an expunged message whose expunge must
+        // wait still gets its last flag change, as dovecot reports it.
+        let withModSeq = condStoreEnabled && !box.noModSeq
+        var reportedModSeq = false
+        let pendingGone = allowExpunge ? [] : gone.compactMap { box.messageOrExpunged(uid: $0) }
+        for m in (box.messages + pendingGone).sorted(by: { $0.uid < $1.uid }) {
+            guard let known = view.knownModSeq[m.uid], m.modSeq > known, let seq = view.sequenceNumber(ofUID: m.uid) else { continue }
+            let flags = WireFormat.flagList(m.flags, recent: view.recent.contains(m.uid))
+            if withModSeq {
+                try sendUntagged("\(seq) FETCH (UID \(m.uid) FLAGS \(flags) MODSEQ (\(m.modSeq)))")
+                reportedModSeq = true
+            } else if condStoreEnabled {
+                try sendUntagged("\(seq) FETCH (UID \(m.uid) FLAGS \(flags))")
+            } else {
+                try sendUntagged("\(seq) FETCH (FLAGS \(flags))")
+            }
+            view.knownModSeq[m.uid] = m.modSeq
+        }
+        // Expunges, after the flag changes (dovecot's order).
         if !gone.isEmpty {
             if allowExpunge {
                 if qresyncEnabled {
@@ -163,22 +181,6 @@ extension IMAPSession {
             } else {
                 view.pendingExpunges = true
             }
-        }
-        // Flag changes of messages the client knows.
-        let withModSeq = condStoreEnabled && !box.noModSeq
-        var reportedModSeq = false
-        for m in box.messages {
-            guard let known = view.knownModSeq[m.uid], m.modSeq > known, let seq = view.sequenceNumber(ofUID: m.uid) else { continue }
-            let flags = WireFormat.flagList(m.flags, recent: view.recent.contains(m.uid))
-            if withModSeq {
-                try sendUntagged("\(seq) FETCH (UID \(m.uid) FLAGS \(flags) MODSEQ (\(m.modSeq)))")
-                reportedModSeq = true
-            } else if condStoreEnabled {
-                try sendUntagged("\(seq) FETCH (UID \(m.uid) FLAGS \(flags))")
-            } else {
-                try sendUntagged("\(seq) FETCH (FLAGS \(flags))")
-            }
-            view.knownModSeq[m.uid] = m.modSeq
         }
         // New messages.
         let last = view.uids.last ?? 0

@@ -30,6 +30,11 @@ public struct FakeMailbox: Sendable, Equatable {
     /// Messages with a UID at or above this one are `\Recent` for the next session that selects
     /// the mailbox read-write (RFC 3501 §2.3.2).
     public var firstRecentUID: UInt32
+    /// The last expunged messages, as they were: a session that has not yet been allowed to
+    /// report an expunge (RFC 3501 §7.4.1) still answers FETCH and SEARCH for them, as dovecot
+    /// does. Not persisted and not part of equality.
+    var expungedMessages: [FakeMessage] = []
+    static let expungedMessagesKept = 1000
 
     init(id: UInt64, name: String, uidValidity: UInt32) {
         self.id = id
@@ -58,6 +63,18 @@ public struct FakeMailbox: Sendable, Equatable {
     }
 
     public func message(uid: UInt32) -> FakeMessage? { index(ofUID: uid).map { messages[$0] } }
+
+    /// The message, or its last state if it was expunged recently.
+    func messageOrExpunged(uid: UInt32) -> FakeMessage? {
+        message(uid: uid) ?? expungedMessages.last { $0.uid == uid }
+    }
+
+    public static func == (a: FakeMailbox, b: FakeMailbox) -> Bool {
+        a.id == b.id && a.name == b.name && a.attributes == b.attributes && a.uidValidity == b.uidValidity
+            && a.uidNext == b.uidNext && a.highestModSeq == b.highestModSeq && a.noModSeq == b.noModSeq
+            && a.messages == b.messages && a.expunged == b.expunged && a.keywords == b.keywords
+            && a.firstRecentUID == b.firstRecentUID
+    }
 
     /// The number of messages without `\Seen` (STATUS UNSEEN, RFC 3501 §6.3.10).
     public var unseenCount: Int { messages.reduce(0) { $0 + ($1.flags.contains(.seen) ? 0 : 1) } }
@@ -134,6 +151,10 @@ public struct FakeMailbox: Sendable, Equatable {
         let removed = messages.filter { wanted.contains($0.uid) }.map(\.uid)
         guard !removed.isEmpty else { return [] }
         let modSeq = nextModSeq()
+        expungedMessages.append(contentsOf: messages.filter { wanted.contains($0.uid) })
+        if expungedMessages.count > Self.expungedMessagesKept {
+            expungedMessages.removeFirst(expungedMessages.count - Self.expungedMessagesKept)
+        }
         messages.removeAll { wanted.contains($0.uid) }
         for uid in removed { expunged.append(ExpungedUID(uid: uid, modSeq: modSeq)) }
         return removed
