@@ -1,0 +1,93 @@
+import Engine
+import Foundation
+import XCTest
+
+/// A throw-away dovecot mail store for integration tests: a temporary directory owned by the
+/// unprivileged test user (dovecot refuses to run as root), a minimal configuration (maildir,
+/// `/` separator, COMPRESS through imap_zlib, no fsync), and IMAP sessions spoken over pipes
+/// with `doveadm exec imap` (PREAUTH). See DESIGN.md, "Real servers in tests".
+public final class DovecotFixture {
+    public static let doveadm = "/usr/bin/doveadm"
+    public static let setpriv = "/usr/bin/setpriv"
+
+    public let directory: URL
+    public let user: String
+    public var configPath: String { directory.appendingPathComponent("dovecot.conf").path }
+    private var processes: [Process] = []
+
+    /// Creates the store. Fails (CI) or skips the test when dovecot or the test user is missing.
+    public init(user: String = ProcessInfo.processInfo.environment["INTERIMAP_TEST_USER"] ?? "imaptest",
+                file: StaticString = #filePath, line: UInt = #line) throws {
+        _ = try RequiredTool.require(Self.doveadm, file: file, line: line)
+        _ = try RequiredTool.require(Self.setpriv, file: file, line: line)
+        guard let pw = getpwnam(user) else {
+            let message = "test user '\(user)' does not exist: run scripts/setup.sh"
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail(message, file: file, line: line) }
+            throw XCTSkip(message)
+        }
+        self.user = user
+        let dir = URL(fileURLWithPath: "/tmp").appendingPathComponent("dovecot-test-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        directory = dir
+        let d = dir.path
+        let config = """
+            ssl = no
+            mail_location = maildir:\(d)/mail
+            mail_home = \(d)/home
+            log_path = \(d)/dovecot.log
+            mail_fsync = never
+            namespace inbox {
+              inbox = yes
+              separator = /
+            }
+            mail_plugins = zlib
+            protocol imap {
+              mail_plugins = $mail_plugins imap_zlib
+            }
+
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        for sub in ["", "/mail", "/home"] {
+            let p = d + sub
+            try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+            chown(p, pw.pointee.pw_uid, pw.pointee.pw_gid)
+            chmod(p, 0o755)
+        }
+        chown(configPath, pw.pointee.pw_uid, pw.pointee.pw_gid)
+    }
+
+    deinit { cleanUp() }
+
+    /// Ends every session and removes the store.
+    public func cleanUp() {
+        for p in processes where p.isRunning { p.terminate(); p.waitUntilExit() }
+        processes = []
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The dovecot log (errors of the sessions go there).
+    public var log: String { (try? String(contentsOfFile: directory.appendingPathComponent("dovecot.log").path, encoding: .utf8)) ?? "" }
+
+    /// Starts `doveadm exec imap` and returns a stream to it (stdin must be a pipe: dovecot
+    /// aborts on a regular file).
+    public func openStream() throws -> ByteStream {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.setpriv)
+        p.arguments = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", "env", "USER=\(user)", "HOME=\(directory.path)",
+                       Self.doveadm, "-c", configPath, "exec", "imap"]
+        let stdin = Pipe(), stdout = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = stdout
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        processes.append(p)
+        return PipeStream(writingTo: stdin.fileHandleForWriting, readingFrom: stdout.fileHandleForReading)
+    }
+
+    /// A client on a new session, greeting already read.
+    public func connect() throws -> IMAPTestClient {
+        let client = IMAPTestClient(stream: try openStream())
+        _ = try client.readResponse()
+        return client
+    }
+}
