@@ -66,3 +66,8 @@ public struct ConfigWarning: Equatable, Sendable, CustomStringConvertible {
 func quoted(_ value: String) -> String {
     "'" + value + "'"
 }
+
+extension ConfigError: ExitStatusProviding {
+    /// A configuration problem is EX_CONFIG for cron jobs and service managers to tell apart.
+    public var exitStatus: ExitStatus { .configuration }
+}
