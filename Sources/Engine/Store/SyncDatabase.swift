@@ -187,6 +187,14 @@ public final class SyncDatabase: @unchecked Sendable {
             .map { UInt32(truncatingIfNeeded: $0) }
     }
 
+    /// Whether a UID of one side appears in the mapping.
+    public func isMapped(mailbox: Int64, side: Side, uid: UInt32) throws -> Bool {
+        let column = side == .local ? "lUID" : "rUID"
+        return try read { db in
+            try Int64.fetchOne(db, sql: "SELECT 1 FROM mapping WHERE idx = ? AND \(column) = ?", arguments: [mailbox, Int64(uid)]) != nil
+        }
+    }
+
     /// Visits the mapping of a mailbox in local UID order with a cursor, never the whole list at once.
     public func forEachMapping(mailbox: Int64, _ body: (_ localUID: UInt32, _ remoteUID: UInt32) throws -> Void) throws {
         try read { db in

@@ -1,0 +1,412 @@
+import Foundation
+
+/// Synchronizes one mailbox between the two servers: interimap(1) DESCRIPTION, steps 1 to 3,
+/// with the "full synchronization" of messages an interrupted run left half-copied.
+///
+/// Order of effects, chosen so that a crash anywhere can be recovered by the next run:
+/// IMAP changes first, then the database rows that describe them, and the recorded
+/// HIGHESTMODSEQ/UIDNEXT last. A rerun after a crash sees the same reports again (the recorded
+/// values did not move) and applying them twice is harmless: expunging an expunged UID and
+/// storing the same flags change nothing. The one window that duplicates is an APPEND whose
+/// APPENDUID was not yet recorded when the process died.
+final class MailboxSynchronizer {
+    let local: SyncServer
+    let remote: SyncServer
+    let database: SyncDatabase
+    let log: SyncLog
+    let record: SyncDatabase.MailboxRecord
+    /// `--repair`: compare every message of the mailbox, not only the pending ones.
+    let repair: Bool
+    /// How many APPENDs may be in flight on one server before waiting for the oldest.
+    var appendWindow = 32
+    /// Commands sent by `apply` and awaited by `finishApply`, per server.
+    private var pendingTags: [SyncDatabase.Side: [(String, String)]] = [:]
+
+    init(local: SyncServer, remote: SyncServer, database: SyncDatabase, log: SyncLog,
+         record: SyncDatabase.MailboxRecord, repair: Bool) {
+        self.local = local; self.remote = remote; self.database = database; self.log = log
+        self.record = record; self.repair = repair
+    }
+
+    var displayName: String { MailboxNaming.display(record.name, delimiter: local.naming.delimiter) }
+
+    func server(_ side: SyncDatabase.Side) -> SyncServer { side == .local ? local : remote }
+
+    func run() throws {
+        let localWire = try local.naming.wireName(database: record.name)
+        let remoteWire = try remote.naming.wireName(database: record.name)
+
+        // Step 1: SELECT on both servers at once (two pipelines, one round trip).
+        let localTag = try local.sendSelect(database: record.name, wireName: localWire, state: record.local)
+        let remoteTag = try remote.sendSelect(database: record.name, wireName: remoteWire, state: record.remote)
+        let localSelected = try local.finishSelect(localTag)
+        let remoteSelected = try remote.finishSelect(remoteTag)
+        try check(localSelected, state: record.local, server: local)
+        try check(remoteSelected, state: record.remote, server: remote)
+
+        var state = States(local: record.local ?? .init(uidValidity: localSelected.uidValidity, uidNext: 1, highestModSeq: 0),
+                           remote: record.remote ?? .init(uidValidity: remoteSelected.uidValidity, uidNext: 1, highestModSeq: 0))
+        if record.local == nil || record.remote == nil {
+            // A new mailbox: remember its UIDVALIDITY before copying anything, so that a crash
+            // during the first copy is recovered like any other.
+            try database.write { tx in
+                try tx.setState(.local, mailbox: record.index, state.local)
+                try tx.setState(.remote, mailbox: record.index, state.remote)
+            }
+        }
+
+        // Messages copied by an interrupted run (mapped, but at or above the recorded UIDNEXT):
+        // compare them in full, as their changes may predate any recorded HIGHESTMODSEQ.
+        var pending: [(UInt32, UInt32)] = []
+        try database.forEachMapping(mailbox: record.index) { l, r in
+            if repair || l >= state.local.uidNext || r >= state.remote.uidNext { pending.append((l, r)) }
+        }
+        if !pending.isEmpty {
+            if !repair { log.debug("", displayName, "Full synchronization of \(pending.count) pending message(s)") }
+            try fullSynchronization(pending)
+        }
+        if repair { try copyUnmappedBelowUIDNext(state) }
+
+        var rounds = 0
+        while true {
+            rounds += 1
+            // Step 2: propagate expunges and flag changes until neither server reports more.
+            while local.selected?.hasPendingUpdates == true || remote.selected?.hasPendingUpdates == true {
+                try propagateUpdates()
+            }
+            state.local.highestModSeq = max(state.local.highestModSeq, local.selected?.highestModSeq ?? 0)
+            state.remote.highestModSeq = max(state.remote.highestModSeq, remote.selected?.highestModSeq ?? 0)
+            try commitStates(state)
+
+            // Step 3: new messages, both directions, until no more arrive.
+            var next = (local: state.local.uidNext, remote: state.remote.uidNext)
+            repeat {
+                next.remote = max(next.remote, try copyNewMessages(from: local, to: remote, since: state.local.uidNext, known: &next.local))
+                next.local = max(next.local, try copyNewMessages(from: remote, to: local, since: state.remote.uidNext, known: &next.remote))
+            } while try newMessagesArrived(next)
+            state.local.uidNext = max(state.local.uidNext, next.local, local.selected?.uidNext ?? 0)
+            state.remote.uidNext = max(state.remote.uidNext, next.remote, remote.selected?.uidNext ?? 0)
+            // Our own APPENDs moved the servers' HIGHESTMODSEQ; the responses told us by how much.
+            if !(local.selected?.hasPendingUpdates ?? false) && !(remote.selected?.hasPendingUpdates ?? false) {
+                state.local.highestModSeq = max(state.local.highestModSeq, local.selected?.highestModSeq ?? 0)
+                state.remote.highestModSeq = max(state.remote.highestModSeq, remote.selected?.highestModSeq ?? 0)
+                try commitStates(state)
+                break
+            }
+            try commitStates(state)
+            // Step 3's end: flag changes arrived meanwhile, back to step 2.
+            if rounds > 1000 { break }
+        }
+    }
+
+    struct States { var local: SyncDatabase.MailboxState; var remote: SyncDatabase.MailboxState }
+
+    private func commitStates(_ state: States) throws {
+        CrashPoint.reached("database-commit-before")
+        try database.write { tx in
+            try tx.setState(.local, mailbox: record.index, state.local)
+            try tx.setState(.remote, mailbox: record.index, state.remote)
+        }
+        CrashPoint.reached("database-commit-after")
+    }
+
+    private func check(_ selected: SelectedMailbox, state: SyncDatabase.MailboxState?, server: SyncServer) throws {
+        if selected.noModSeq { throw SyncError.noModSeq(server: server.name, mailbox: displayName) }
+        if let state, state.uidValidity != selected.uidValidity {
+            throw SyncError.uidValidityChanged(server: server.name, mailbox: displayName,
+                                               expected: state.uidValidity, found: selected.uidValidity)
+        }
+    }
+
+    // MARK: Step 2
+
+    /// Propagates the expunges and flag changes both servers reported, in one pipeline per server.
+    private func propagateUpdates() throws {
+        let (localVanished, localFlags) = local.takePendingUpdates()
+        let (remoteVanished, remoteFlags) = remote.takePendingUpdates()
+
+        var expungeOnLocal: [UInt32] = [], expungeOnRemote: [UInt32] = []
+        var removedPairs: [(UInt32, UInt32)] = []
+        for l in localVanished.numbers {
+            guard let r = try database.remoteUID(mailbox: record.index, localUID: l) else { continue }
+            if !remoteVanished.contains(r) { expungeOnRemote.append(r) }
+            removedPairs.append((l, r))
+        }
+        for r in remoteVanished.numbers {
+            guard let l = try database.localUID(mailbox: record.index, remoteUID: r) else { continue }
+            if !localVanished.contains(l) { expungeOnLocal.append(l); removedPairs.append((l, r)) }
+        }
+
+        var storeOnLocal: [[Flag]: [UInt32]] = [:], storeOnRemote: [[Flag]: [UInt32]] = [:]
+        var handledRemote = Set<UInt32>()
+        for (l, flags) in localFlags.sorted(by: { $0.key < $1.key }) {
+            guard !localVanished.contains(l), let r = try database.remoteUID(mailbox: record.index, localUID: l) else { continue }
+            guard !remoteVanished.contains(r) else { continue }  // expunged there: the expunge wins
+            let lf = Self.normalized(flags)
+            if let other = remoteFlags[r] {
+                handledRemote.insert(r)
+                let rf = Self.normalized(other)
+                if lf == rf { continue }
+                // Changed on both servers: RFC 4549 §4.3 leaves the choice to the client;
+                // interimap(1) takes the union and says so.
+                let union = Self.normalized(lf + rf)
+                log.warning("", displayName, "Conflicting flag update for local UID \(l) \(Self.list(lf)) and remote UID \(r) \(Self.list(rf)); setting both to \(Self.list(union))")
+                storeOnLocal[union, default: []].append(l)
+                storeOnRemote[union, default: []].append(r)
+            } else {
+                storeOnRemote[lf, default: []].append(r)
+            }
+        }
+        for (r, flags) in remoteFlags.sorted(by: { $0.key < $1.key }) where !handledRemote.contains(r) {
+            guard !remoteVanished.contains(r), let l = try database.localUID(mailbox: record.index, remoteUID: r) else { continue }
+            guard !localVanished.contains(l) else { continue }
+            storeOnLocal[Self.normalized(flags), default: []].append(l)
+        }
+
+        try apply(expunge: expungeOnLocal, stores: storeOnLocal, on: local)
+        try apply(expunge: expungeOnRemote, stores: storeOnRemote, on: remote)
+        try finishApply(local)
+        try finishApply(remote)
+        if !removedPairs.isEmpty {
+            try database.write { tx in
+                for (l, _) in removedPairs { try tx.removeMapping(mailbox: record.index, localUID: l) }
+            }
+        }
+        logChanges(expunged: expungeOnLocal, stores: storeOnLocal, on: local)
+        logChanges(expunged: expungeOnRemote, stores: storeOnRemote, on: remote)
+    }
+
+    /// Sends the STOREs and UID EXPUNGE for one server without waiting (pipelining).
+    private func apply(expunge: [UInt32], stores: [[Flag]: [UInt32]], on server: SyncServer) throws {
+        var tags: [(String, String)] = []
+        var touched = SequenceSet(expunge)
+        for (_, uids) in stores { for u in uids { touched.insert(u) } }
+        server.updateSelected { $0.ownStores.formUnion(touched) }
+        for (flags, uids) in stores.sorted(by: { $0.key.map(\.rawValue).joined() < $1.key.map(\.rawValue).joined() }) {
+            for set in SequenceSet(uids).chunked(maxLength: 4000) {
+                tags.append((try server.send(.uidStore(set, operation: StoreOperation(.replace, silent: true), flags: flags)), "UID STORE"))
+            }
+        }
+        if !expunge.isEmpty {
+            for set in SequenceSet(expunge).chunked(maxLength: 4000) {
+                tags.append((try server.send(.uidStore(set, operation: StoreOperation(.add, silent: true), flags: [.deleted])), "UID STORE"))
+                tags.append((try server.send(.uidExpunge(set)), "UID EXPUNGE"))
+            }
+        }
+        pendingTags[server.side] = tags
+    }
+
+    private func finishApply(_ server: SyncServer) throws {
+        for (tag, command) in pendingTags[server.side] ?? [] {
+            _ = try server.wait(tag, command: command)
+            CrashPoint.reached(command == "UID EXPUNGE" ? "expunge-store" : "flags-store")
+        }
+        pendingTags[server.side] = []
+        server.updateSelected { $0.ownStores = SequenceSet() }
+    }
+
+    private func logChanges(expunged: [UInt32], stores: [[Flag]: [UInt32]], on server: SyncServer) {
+        if !expunged.isEmpty {
+            log.info(server.name, displayName, "Removed \(expunged.count) UID(s) \(SyncLog.uids(expunged))")
+        }
+        for (flags, uids) in stores.sorted(by: { $0.value.min() ?? 0 < $1.value.min() ?? 0 }) {
+            log.info(server.name, displayName, "Updated flags \(Self.list(flags)) for UID \(SyncLog.uids(uids))")
+        }
+    }
+
+    /// Flags as interimap stores and compares them: no `\Recent` (session-only, RFC 3501 §2.3.2),
+    /// no duplicates, sorted.
+    static func normalized(_ flags: [Flag]) -> [Flag] {
+        Array(Set(flags.filter { $0 != .recent })).sorted()
+    }
+
+    static func list(_ flags: [Flag]) -> String { "(" + flags.map(\.rawValue).joined(separator: " ") + ")" }
+
+    // MARK: Step 3
+
+    /// Copies the messages of `source` at or above `since` that are not mapped yet to
+    /// `destination`, each APPENDed as soon as it arrives (the body of one message in memory at a
+    /// time), the APPENDUID recorded right after. Returns the destination's UIDNEXT as far as
+    /// these APPENDs show; `known` becomes the source's UIDNEXT as far as the FETCH showed.
+    private func copyNewMessages(from source: SyncServer, to destination: SyncServer, since: UInt32,
+                                 known: inout UInt32) throws -> UInt32 {
+        let start = max(since, 1)
+        var mappedAbove = SequenceSet()
+        try database.forEachMapping(mailbox: record.index) { l, r in
+            let uid = source.side == .local ? l : r
+            if uid >= start { mappedAbove.insert(uid) }
+        }
+        let fetchSet = Self.openSet(from: start, excluding: mappedAbove)
+        return try copy(fetchSet, from: source, to: destination, minimumUID: start, excluding: mappedAbove, known: &known)
+    }
+
+    /// `start:*` minus `excluded`, compactly (`3,5:*`).
+    static func openSet(from start: UInt32, excluding excluded: SequenceSet) -> SequenceSet {
+        var set = SequenceSet()
+        var cursor = start
+        for r in excluded.ranges where r.upperBound >= cursor {
+            if r.lowerBound > cursor { set.insert(cursor...(r.lowerBound - 1)) }
+            if r.upperBound == UInt32.max { return set }
+            cursor = r.upperBound + 1
+        }
+        var tail = SequenceSet.from(cursor)
+        tail.formUnion(set)
+        return tail
+    }
+
+    private func copy(_ fetchSet: SequenceSet, from source: SyncServer, to destination: SyncServer, minimumUID: UInt32,
+                      excluding: SequenceSet, known: inout UInt32) throws -> UInt32 {
+        var inFlight: [(tag: String, sourceUID: UInt32)] = []
+        var added: [(source: UInt32, destination: UInt32)] = []
+        var destinationNext: UInt32 = 0
+        var highestFetched: UInt32 = 0
+        let destinationWire = destination.selected?.wireName ?? ""
+        let destinationValidity = destination.selected?.uidValidity ?? 0
+
+        func complete(_ entry: (tag: String, sourceUID: UInt32)) throws {
+            let response = try destination.wait(entry.tag, command: "APPEND")
+            guard case .appendUID(let validity, let uids)? = response.code, let newUID = uids.first,
+                  validity == destinationValidity else {
+                throw SyncError.missingAppendUID(server: destination.name, mailbox: displayName)
+            }
+            CrashPoint.reached("append-after-message")
+            let (l, r) = destination.side == .local ? (newUID, entry.sourceUID) : (entry.sourceUID, newUID)
+            try database.write { tx in try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r) }
+            added.append((entry.sourceUID, newUID))
+            destinationNext = max(destinationNext, newUID + 1)
+        }
+
+        var fetched = 0
+        source.bodyHandler = { fetch in
+            guard let uid = fetch.uid, uid >= minimumUID, !excluding.contains(uid) else { return }
+            highestFetched = max(highestFetched, uid)
+            let body = fetch.body() ?? []
+            let message = AppendMessage(flags: Self.normalized(fetch.flags ?? []), internalDate: fetch.internalDate, body: body)
+            inFlight.append((try destination.send(.append(MailboxName(wire: destinationWire), messages: [message])), uid))
+            fetched += 1
+            CrashPoint.reached("fetch-after-message")
+            if inFlight.count >= self.appendWindow {
+                try complete(inFlight.removeFirst())
+                CrashPoint.reached("append-batch-middle")
+            }
+        }
+        defer { source.bodyHandler = nil }
+        let tag = try source.send(.uidFetch(fetchSet, items: [.modSeq, .flags, .internalDate, .body(section: .complete, peek: true)]))
+        _ = try source.wait(tag, command: "UID FETCH")
+        while !inFlight.isEmpty { try complete(inFlight.removeFirst()) }
+        known = max(known, highestFetched + 1)
+        if !added.isEmpty {
+            let sources = added.map(\.source), destinations = added.map(\.destination)
+            let (localUIDs, remoteUIDs) = destination.side == .local ? (destinations, sources) : (sources, destinations)
+            log.info(destination.name, displayName, "Added \(added.count) UID(s) \(SyncLog.uids(localUIDs)) "
+                + (destination.side == .local ? "<-" : "->") + " \(SyncLog.uids(remoteUIDs))")
+        }
+        return destinationNext
+    }
+
+    /// Whether a server has messages at or above the UIDNEXT this run knows: `UID FETCH n:*`
+    /// on both servers at once (it also returns the last message when n is above every UID,
+    /// RFC 3501 §6.4.8, hence the filter).
+    private func newMessagesArrived(_ next: (local: UInt32, remote: UInt32)) throws -> Bool {
+        var found = false
+        let servers: [(SyncServer, UInt32)] = [(local, next.local), (remote, next.remote)]
+        var tags: [String] = []
+        for (server, n) in servers {
+            server.bodyHandler = nil
+            tags.append(try server.send(.uidFetch(SequenceSet.from(max(n, 1)), items: [.uid])))
+        }
+        for ((server, n), tag) in zip(servers, tags) {
+            var assembler = FetchAssembler()
+            let response = try server.session.waitForCompletion(of: tag) { event in
+                if FetchAssembler.isFetchEvent(event) {
+                    if let fetch = assembler.feed(event), let uid = fetch.uid, uid >= n,
+                       try !database.isMapped(mailbox: record.index, side: server.side, uid: uid) {
+                        found = true
+                    }
+                } else {
+                    try server.consume(event)
+                }
+            }
+            _ = try server.session.check(response, command: "UID FETCH")
+        }
+        return found
+    }
+
+    // MARK: Full synchronization
+
+    /// Compares the flags of mapped messages on both servers (interimap(1): "full
+    /// synchronization"): a message gone from one server is expunged from the other, differing
+    /// flag lists become their union on both.
+    private func fullSynchronization(_ pairs: [(UInt32, UInt32)]) throws {
+        let localFlags = try fetchFlags(SequenceSet(pairs.map { $0.0 }), on: local)
+        let remoteFlags = try fetchFlags(SequenceSet(pairs.map { $0.1 }), on: remote)
+        var expungeOnLocal: [UInt32] = [], expungeOnRemote: [UInt32] = []
+        var storeOnLocal: [[Flag]: [UInt32]] = [:], storeOnRemote: [[Flag]: [UInt32]] = [:]
+        var removed: [UInt32] = []
+        for (l, r) in pairs {
+            switch (localFlags[l], remoteFlags[r]) {
+            case (nil, nil): removed.append(l)
+            case (nil, _?): expungeOnRemote.append(r); removed.append(l)
+            case (_?, nil): expungeOnLocal.append(l); removed.append(l)
+            case let (lf?, rf?):
+                let a = Self.normalized(lf), b = Self.normalized(rf)
+                guard a != b else { continue }
+                let union = Self.normalized(a + b)
+                if repair { log.warning("", displayName, "Flag mismatch for local UID \(l) \(Self.list(a)) and remote UID \(r) \(Self.list(b)); setting both to \(Self.list(union))") }
+                if union != a { storeOnLocal[union, default: []].append(l) }
+                if union != b { storeOnRemote[union, default: []].append(r) }
+            }
+        }
+        if repair {
+            for (l, r) in pairs where localFlags[l] == nil || remoteFlags[r] == nil {
+                log.warning("", displayName, "Mapping (local UID \(l), remote UID \(r)) points to a missing message on "
+                            + (localFlags[l] == nil && remoteFlags[r] == nil ? "both servers" : localFlags[l] == nil ? "local" : "remote"))
+            }
+        }
+        try apply(expunge: expungeOnLocal, stores: storeOnLocal, on: local)
+        try apply(expunge: expungeOnRemote, stores: storeOnRemote, on: remote)
+        try finishApply(local)
+        try finishApply(remote)
+        if !removed.isEmpty {
+            try database.write { tx in for l in removed { try tx.removeMapping(mailbox: record.index, localUID: l) } }
+        }
+        logChanges(expunged: expungeOnLocal, stores: storeOnLocal, on: local)
+        logChanges(expunged: expungeOnRemote, stores: storeOnRemote, on: remote)
+    }
+
+    /// `UID FETCH set (FLAGS)`, answered into a dictionary rather than as pending updates.
+    private func fetchFlags(_ uids: SequenceSet, on server: SyncServer) throws -> [UInt32: [Flag]] {
+        var result: [UInt32: [Flag]] = [:]
+        guard !uids.isEmpty else { return result }
+        for set in uids.chunked(maxLength: 4000) {
+            let tag = try server.send(.uidFetch(set, items: [.uid, .flags, .modSeq]))
+            var assembler = FetchAssembler()
+            let response = try server.session.waitForCompletion(of: tag) { event in
+                if FetchAssembler.isFetchEvent(event) {
+                    if let fetch = assembler.feed(event), let uid = fetch.uid, set.contains(uid), let flags = fetch.flags {
+                        result[uid] = flags
+                    }
+                } else {
+                    try server.consume(event)
+                }
+            }
+            _ = try server.session.check(response, command: "UID FETCH")
+        }
+        return result
+    }
+
+    /// `--repair`: messages below the recorded UIDNEXT that no mapping mentions are copied to the
+    /// other server (interimap(1): "in the worst case, might yield a message duplicate").
+    private func copyUnmappedBelowUIDNext(_ state: States) throws {
+        for (source, destination, limit) in [(local, remote, state.local.uidNext), (remote, local, state.remote.uidNext)] where limit > 1 {
+            let all = try fetchFlags(SequenceSet(ranges: [1...(limit - 1)]), on: source)
+            var mapped = SequenceSet()
+            try database.forEachMapping(mailbox: record.index) { l, r in mapped.insert(source.side == .local ? l : r) }
+            let missing = SequenceSet(all.keys.filter { !mapped.contains($0) })
+            guard !missing.isEmpty else { continue }
+            log.warning(source.name, displayName, "\(missing.count) message(s) missing from the database: UID \(missing)")
+            var ignored: UInt32 = 0
+            _ = try copy(missing, from: source, to: destination, minimumUID: 1, excluding: SequenceSet(), known: &ignored)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Logging
+
+/// interimap's log lines, with the component (`local`, `remote`, `database`) and the mailbox
+/// that `log-prefix` renders (interimap(1), `log-prefix`), e.g. `local(INBOX): Added 1 UID(s) 4 <- 3`.
+struct SyncLog: Sendable {
+    let sink: LogSink
+
+    func info(_ component: String, _ mailbox: String = "", _ message: String) {
+        sink.record(level: .info, component: component, mailbox: mailbox, message: message)
+    }
+
+    func warning(_ component: String, _ mailbox: String = "", _ message: String) {
+        sink.record(level: .warning, component: component, mailbox: mailbox, message: message)
+    }
+
+    func debug(_ component: String, _ mailbox: String = "", _ message: String) {
+        sink.record(level: .debug, component: component, mailbox: mailbox, message: message)
+    }
+
+    /// `N UID(s)` lists as the reference writes them: compact sets (`1:3,7`).
+    static func uids<S: Sequence>(_ uids: S) -> String where S.Element == UInt32 {
+        SequenceSet(uids).description
+    }
+}
