@@ -54,6 +54,8 @@ let package = Package(
         .testTarget(name: "ClientTests", dependencies: ["Engine", "FakeIMAPServer"]),
         .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer"]),
         .testTarget(name: "ToolTests", dependencies: ["Engine"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Engine", "FakeLMTP"]),
+        .testTarget(name: "FakeLMTPTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,21 +21,23 @@ public struct MessageData: Sendable {
         var previous: UInt8 = 0
         var stuffedDots = 0
         var eightBit = false
-        for byte in message {
-            if byte >= 0x80 { eightBit = true }
-            if atLineStart && byte == 0x2E {
-                out.append(0x2E)
-                stuffedDots += 1
+        message.withUnsafeBufferPointer { bytes in
+            for byte in bytes {
+                if byte >= 0x80 { eightBit = true }
+                if atLineStart && byte == 0x2E {
+                    out.append(0x2E)
+                    stuffedDots += 1
+                }
+                if byte == 0x0A {
+                    if previous != 0x0D { out.append(0x0D) }
+                    out.append(0x0A)
+                    atLineStart = true
+                } else {
+                    out.append(byte)
+                    atLineStart = false
+                }
+                previous = byte
             }
-            if byte == 0x0A {
-                if previous != 0x0D { out.append(0x0D) }
-                out.append(0x0A)
-                atLineStart = true
-            } else {
-                out.append(byte)
-                atLineStart = false
-            }
-            previous = byte
         }
         if !atLineStart { out.append(contentsOf: [0x0D, 0x0A]) }
         messageSize = out.count - stuffedDots
