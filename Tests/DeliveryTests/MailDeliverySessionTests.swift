@@ -101,7 +101,7 @@ final class MailDeliverySessionTests: XCTestCase {
         let receiver = receiver(.lmtp)
         let session = try open(receiver)
         let line = Array(repeating: UInt8(ascii: "y"), count: 76) + [0x0D, 0x0A]
-        let big = Array("Subject: big\r\n\r\n".utf8) + Array((0..<40_000).map { _ in line }.joined())
+        let big = Array("Subject: big\r\n\r\n".utf8) + Array((0..<15_000).map { _ in line }.joined())  // more than the 1 MiB stream buffer
         try session.deliver(message: big, reversePath: sender, recipient: recipient)
         session.quit()
         XCTAssertEqual(receiver.deliveries.first?.message, big)
