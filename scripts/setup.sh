@@ -33,4 +33,5 @@ if ! id "$user" >/dev/null 2>&1; then
 fi
 
 # aiosmtpd: a real SMTP server (from PyPI) the delivery tests send mail to.
-python3 -c 'import aiosmtpd' 2>/dev/null || pip install -q aiosmtpd
+# (--break-system-packages when the system Python refuses pip installs, PEP 668)
+python3 -c 'import aiosmtpd' 2>/dev/null || pip install -q aiosmtpd || pip install -q --break-system-packages aiosmtpd
