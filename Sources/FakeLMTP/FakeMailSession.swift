@@ -274,6 +274,13 @@ struct FakeMailSession {
                 return line
             }
             let scanned = input.count - head
+            if scanned > 64 * 1024 {
+                // No line end in 64 KiB: not a command; a real server would give up too.
+                receiver.recordViolation("command line without CRLF after 64 KiB", connection: connection)
+                send(500, "5.5.2 Line too long")
+                flush()
+                return nil
+            }
             guard fill() else { return nil }
             searchFrom = head + scanned  // fill may have moved the unread bytes to the front
         }
