@@ -55,6 +55,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .testTarget(name: "ToolTests", dependencies: ["Engine"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Engine", "FakeLMTP"]),
+        .testTarget(name: "FakeLMTPTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

@@ -31,3 +31,7 @@ user="${INTERIMAP_TEST_USER:-imaptest}"
 if ! id "$user" >/dev/null 2>&1; then
   as_root useradd --system --create-home --home-dir "/var/lib/$user" --shell /usr/sbin/nologin "$user"
 fi
+
+# aiosmtpd: a real SMTP server (from PyPI) the delivery tests send mail to.
+# (--break-system-packages when the system Python refuses pip installs, PEP 668)
+python3 -c 'import aiosmtpd' 2>/dev/null || pip install -q aiosmtpd || pip install -q --break-system-packages aiosmtpd

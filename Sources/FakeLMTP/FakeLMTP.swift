@@ -1,1 +1,0 @@
-// Fake LMTP/SMTP receiver: see DESIGN.md.
