@@ -307,4 +307,72 @@ final class TLSStreamTests: XCTestCase {
         try assertEcho(tls)
         tls.close()
     }
+
+    func testKeyUpdateRequestedByServerIsAnsweredWhileOnlyReading() throws {
+        // TLS 1.3 §4.6.3: a KeyUpdate with update_requested must be answered by one of ours.
+        // That reply is ciphertext produced inside SSL_read: it must reach the server although
+        // this side only reads. s_server's console (its stdin, driven through a tunnel) sends
+        // the request on the line "K"; -msg logs every handshake message it receives.
+        let openssl = try requireTool("openssl")
+        let console = try TunnelStream.spawn(
+            command: "exec '\(openssl)' s_server -accept 127.0.0.1:0 -cert '\(pki.leaf.cert)' -key '\(pki.leaf.key)' -msg -naccept 1 2>&1",
+            terminationGracePeriod: 1)
+        defer { console.close() }
+        let log = LogCollector(console)
+        let portText = try log.waitFor("ACCEPT 127\\.0\\.0\\.1:([0-9]+)")
+        let stream = try connect(try XCTUnwrap(UInt16(portText)), TLSConfiguration(caFile: pki.caFile))
+        XCTAssertEqual(stream.protocolVersion, "TLSv1.3")
+        let reader = Background { try readUntil(stream, "world\n") }
+        try stream.write(bytes("hello\n"))
+        _ = try log.waitFor("(hello)")
+        try console.write(bytes("K\n"))
+        // Our KeyUpdate reaches the server with no write from this side.
+        _ = try log.waitFor("<<< TLS 1.3, Handshake \\[length 0005\\], (KeyUpdate)")
+        try console.write(bytes("world\n"))
+        XCTAssertEqual(try reader.wait(10), "world\n")
+        // Both sides now use the new keys.
+        try stream.write(bytes("again\n"))
+        _ = try log.waitFor("(again)")
+        XCTAssertEqual(log.occurrences(of: "<<< TLS 1.3, Handshake [length 0005], KeyUpdate"), 1)
+        stream.close()
+    }
+}
+
+/// Collects a stream's output on a background thread so that tests can wait for a line.
+final class LogCollector: @unchecked Sendable {
+    /// Protects `text`.
+    private let condition = NSCondition()
+    private var text = ""
+
+    init(_ stream: ByteStream) {
+        Thread { [self] in
+            while let chunk = try? stream.read(maxLength: 4096), !chunk.isEmpty {
+                condition.lock()
+                text += String(decoding: chunk, as: UTF8.self)
+                condition.broadcast()
+                condition.unlock()
+            }
+        }.start()
+    }
+
+    func occurrences(of needle: String) -> Int {
+        condition.lock(); defer { condition.unlock() }
+        return text.components(separatedBy: needle).count - 1
+    }
+
+    /// Waits until `pattern` (with one capture group) matches the output; returns the capture.
+    func waitFor(_ pattern: String, timeout: Double = 10) throws -> String {
+        let regex = try NSRegularExpression(pattern: pattern)
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock(); defer { condition.unlock() }
+        while true {
+            if let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+               let range = Range(match.range(at: 1), in: text) {
+                return String(text[range])
+            }
+            guard condition.wait(until: deadline) else {
+                throw TransportError.tls("'\(pattern)' never appeared in: \(text)")
+            }
+        }
+    }
 }

@@ -344,6 +344,17 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
                     errors = TLSStream.openSSLErrors()
                 }
             }
+            if SSL_get_key_update_type(ssl) != SSL_KEY_UPDATE_NONE {
+                // The server asked for a KeyUpdate in return (RFC 8446 §4.6.3). OpenSSL only
+                // records that, to send it on the next SSL_write: re-arming the same (not
+                // requested) update through the public API and running the state machine
+                // produces it now, so that a session that is only reading (IDLE) answers too.
+                ERR_clear_error()
+                if SSL_key_update(ssl, SSL_KEY_UPDATE_NOT_REQUESTED) == 1 {
+                    _ = SSL_do_handshake(ssl)
+                }
+                ERR_clear_error()
+            }
             takeOutputLocked()
             let needsFlush = !outgoing.isEmpty && !flushing
             state.unlock()
