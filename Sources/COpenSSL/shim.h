@@ -33,4 +33,13 @@ static inline X509 *interimap_SSL_get_peer_certificate(const SSL *ssl) {
 static inline const char *interimap_OPENSSL_version(void) {
     return OpenSSL_version(OPENSSL_VERSION);
 }
+/* SSL_OP_* are 64-bit shifts (SSL_OP_BIT), which Swift does not import as constants. */
+static inline uint64_t interimap_SSL_OP_NO_SSLv3(void) { return SSL_OP_NO_SSLv3; }
+static inline uint64_t interimap_SSL_OP_NO_TLSv1(void) { return SSL_OP_NO_TLSv1; }
+static inline uint64_t interimap_SSL_OP_NO_TLSv1_1(void) { return SSL_OP_NO_TLSv1_1; }
+static inline uint64_t interimap_SSL_OP_NO_TLSv1_2(void) { return SSL_OP_NO_TLSv1_2; }
+static inline uint64_t interimap_SSL_OP_NO_TLSv1_3(void) { return SSL_OP_NO_TLSv1_3; }
+static inline uint64_t interimap_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
+/* OPENSSL_free is a macro over CRYPTO_free with the caller's file and line. */
+static inline void interimap_OPENSSL_free(void *p) { OPENSSL_free(p); }
 #endif

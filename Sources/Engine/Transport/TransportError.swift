@@ -14,6 +14,8 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case compression(String)
     /// A tunnel command could not be started.
     case tunnel(command: String, message: String)
+    /// An invalid transport setting (host, port, proxy URL, TLS option): names the option and value.
+    case configuration(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
         case let .socks(m): return "SOCKS5 proxy: \(m)"
         case let .compression(m): return "COMPRESS=DEFLATE: \(m)"
         case let .tunnel(command, message): return "tunnel '\(command)': \(message)"
+        case let .configuration(m): return m
         }
     }
 }

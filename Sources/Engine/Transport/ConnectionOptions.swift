@@ -1,0 +1,63 @@
+/// How to reach one IMAP server: the `type`, `host`, `port`, `proxy`, `command`,
+/// `null-stderr` and `SSL_*` options of a [local] or [remote] section (interimap(1)), plus
+/// SO_KEEPALIVE (enabled by `--watch`).
+public struct ConnectionOptions: Equatable, Sendable {
+    /// interimap(1) `type`.
+    public enum ConnectionType: String, CaseIterable, Sendable {
+        /// Cleartext IMAP over TCP (STARTTLS is the client's business).
+        case imap
+        /// IMAP over TLS from the first byte.
+        case imaps
+        /// A command speaking IMAP on its standard input and output.
+        case tunnel
+    }
+
+    /// Default port for type=imap (RFC 3501 §2.1).
+    public static let imapPort: UInt16 = 143
+    /// Default port for type=imaps (RFC 8314 §7).
+    public static let imapsPort: UInt16 = 993
+
+    public var type: ConnectionType
+    /// Server name or IP literal (`[..]` forces an IP literal); default localhost.
+    public var host: String
+    /// nil: 143 for imap, 993 for imaps.
+    public var port: UInt16?
+    /// SOCKS5 proxy for imap and imaps.
+    public var proxy: SOCKS5Proxy?
+    /// The tunnel command (type=tunnel).
+    public var command: String?
+    /// Send the tunnel command's standard error to /dev/null.
+    public var nullStderr: Bool
+    /// SO_KEEPALIVE on the TCP socket (types other than tunnel).
+    public var keepAlive: Bool
+    /// Bound on each TCP connection attempt, in seconds (nil: the system's).
+    public var connectTimeout: Double?
+    /// TLS settings for imaps, and for STARTTLS over imap.
+    public var tls: TLSConfiguration
+
+    public init(type: ConnectionType = .imaps, host: String = "localhost", port: UInt16? = nil,
+                proxy: SOCKS5Proxy? = nil, command: String? = nil, nullStderr: Bool = false,
+                keepAlive: Bool = false, connectTimeout: Double? = nil, tls: TLSConfiguration = TLSConfiguration()) {
+        self.type = type
+        self.host = host
+        self.port = port
+        self.proxy = proxy
+        self.command = command
+        self.nullStderr = nullStderr
+        self.keepAlive = keepAlive
+        self.connectTimeout = connectTimeout
+        self.tls = tls
+    }
+
+    /// The port to connect to: `port`, or the type's default.
+    public var effectivePort: UInt16 {
+        port ?? (type == .imaps ? ConnectionOptions.imapsPort : ConnectionOptions.imapPort)
+    }
+
+    /// "host:port" or "tunnel 'command'", for log and error messages.
+    public var peerDescription: String {
+        if type == .tunnel { return "tunnel '\(command ?? "")'" }
+        let address = (try? HostAddress(parsing: host))?.description ?? host
+        return "\(address):\(effectivePort)"
+    }
+}

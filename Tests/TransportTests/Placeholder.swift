@@ -1,4 +1,0 @@
-import XCTest
-@testable import Engine
-
-final class TransportTestsPlaceholder: XCTestCase {}
