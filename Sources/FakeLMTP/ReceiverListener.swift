@@ -116,7 +116,7 @@ final class AcceptedSocketStream: ByteStream, @unchecked Sendable {
     func write(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset, sendFlags) }
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset, receiverSendFlags) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw TransportError.closed
@@ -139,11 +139,11 @@ final class AcceptedSocketStream: ByteStream, @unchecked Sendable {
 #if canImport(Glibc)
 private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Glibc.listen(fd, backlog) }
-private let sendFlags = Int32(MSG_NOSIGNAL)
+private let receiverSendFlags = Int32(MSG_NOSIGNAL)
 private let closeOnExec = Int32(SOCK_CLOEXEC.rawValue)
 #elseif canImport(Darwin)
 private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Darwin.listen(fd, backlog) }
-private let sendFlags: Int32 = 0
+private let receiverSendFlags: Int32 = 0
 private let closeOnExec: Int32 = 0
 #endif

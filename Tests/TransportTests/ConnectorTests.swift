@@ -4,19 +4,19 @@ import XCTest
 
 final class ConnectorTests: XCTestCase {
     func testDefaultPortsAndDescriptions() {
-        XCTAssertEqual(ConnectionOptions(type: .imap).effectivePort, 143)
-        XCTAssertEqual(ConnectionOptions(type: .imaps).effectivePort, 993)
-        XCTAssertEqual(ConnectionOptions(type: .imaps, port: 10993).effectivePort, 10993)
-        XCTAssertEqual(ConnectionOptions(type: .imaps, host: "[::1]").peerDescription, "[::1]:993")
-        XCTAssertEqual(ConnectionOptions(type: .imap, host: "imap.example.org").peerDescription, "imap.example.org:143")
-        XCTAssertEqual(ConnectionOptions(type: .tunnel, command: "imapd").peerDescription, "tunnel 'imapd'")
-        XCTAssertEqual(ConnectionOptions().type, .imaps)
-        XCTAssertEqual(ConnectionOptions().host, "localhost")
+        XCTAssertEqual(TransportEndpoint(type: .imap).effectivePort, 143)
+        XCTAssertEqual(TransportEndpoint(type: .imaps).effectivePort, 993)
+        XCTAssertEqual(TransportEndpoint(type: .imaps, port: 10993).effectivePort, 10993)
+        XCTAssertEqual(TransportEndpoint(type: .imaps, host: "[::1]").peerDescription, "[::1]:993")
+        XCTAssertEqual(TransportEndpoint(type: .imap, host: "imap.example.org").peerDescription, "imap.example.org:143")
+        XCTAssertEqual(TransportEndpoint(type: .tunnel, command: "imapd").peerDescription, "tunnel 'imapd'")
+        XCTAssertEqual(TransportEndpoint().type, .imaps)
+        XCTAssertEqual(TransportEndpoint().host, "localhost")
     }
 
     func testTunnelWithTrafficCounter() throws {
         let traffic = TrafficCounter()
-        let stream = try Connector.open(ConnectionOptions(type: .tunnel, command: "cat", nullStderr: true), traffic: traffic)
+        let stream = try Connector.open(TransportEndpoint(type: .tunnel, command: "cat", nullStderr: true), traffic: traffic)
         try stream.write(bytes("a1 NOOP\r\n"))
         XCTAssertEqual(try withTimeout(5) { try readUntil(stream, "\r\n") }, "a1 NOOP\r\n")
         XCTAssertEqual(traffic.bytesSent, 9)
@@ -27,7 +27,7 @@ final class ConnectorTests: XCTestCase {
     }
 
     func testTunnelNeedsACommand() {
-        XCTAssertThrowsError(try Connector.open(ConnectionOptions(type: .tunnel))) {
+        XCTAssertThrowsError(try Connector.open(TransportEndpoint(type: .tunnel))) {
             XCTAssertEqual("\($0)", "type=tunnel requires a command")
         }
     }
@@ -35,7 +35,7 @@ final class ConnectorTests: XCTestCase {
     func testImapOverTCP() throws {
         let echo = try EchoServer()
         defer { echo.stop() }
-        let stream = try Connector.open(ConnectionOptions(type: .imap, host: "[127.0.0.1]", port: echo.port, keepAlive: true))
+        let stream = try Connector.open(TransportEndpoint(type: .imap, host: "[127.0.0.1]", port: echo.port, keepAlive: true))
         guard let socket = stream as? SocketStream else { return XCTFail("a plain socket without a counter") }
         XCTAssertTrue(socket.isKeepAliveEnabled)
         try stream.write(bytes("a1 NOOP\r\n"))
@@ -45,7 +45,7 @@ final class ConnectorTests: XCTestCase {
 
     func testRefusedConnectionNamesTheServer() throws {
         let port = try unusedPort()
-        XCTAssertThrowsError(try Connector.open(ConnectionOptions(type: .imaps, host: "127.0.0.1", port: port))) {
+        XCTAssertThrowsError(try Connector.open(TransportEndpoint(type: .imaps, host: "127.0.0.1", port: port))) {
             XCTAssertEqual("\($0)", "connect(127.0.0.1:\(port)): Connection refused")
         }
     }

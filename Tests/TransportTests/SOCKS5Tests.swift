@@ -102,7 +102,7 @@ final class SOCKS5Tests: XCTestCase {
     func testImapThroughConnectorWithProxyAndKeepAlive() throws {
         let port = try startProxy()
         let traffic = TrafficCounter()
-        let options = ConnectionOptions(type: .imap, host: "localhost", port: echo.port,
+        let options = TransportEndpoint(type: .imap, host: "localhost", port: echo.port,
                                         proxy: try SOCKS5Proxy(url: "socks5h://127.0.0.1:\(port)"), keepAlive: true)
         let stream = try withTimeout(10) { try Connector.open(options, traffic: traffic) }
         try assertEcho(stream)

@@ -283,7 +283,7 @@ final class TLSStreamTests: XCTestCase {
         let port = try server()
         let traffic = TrafficCounter()
         // "localhost" may resolve to ::1 first, where nothing listens: the next address is tried.
-        let options = ConnectionOptions(type: .imaps, host: "localhost", port: port, tls: TLSConfiguration(caFile: pki.caFile))
+        let options = TransportEndpoint(type: .imaps, host: "localhost", port: port, tls: TLSConfiguration(caFile: pki.caFile))
         let stream = try withTimeout(10) { try Connector.open(options, traffic: traffic) }
         guard let tls = stream as? TLSStream else { return XCTFail("imaps gives a TLSStream") }
         let afterHandshake = (traffic.bytesReceived, traffic.bytesSent)
@@ -299,7 +299,7 @@ final class TLSStreamTests: XCTestCase {
     func testStartTLSOverAnEstablishedStream() throws {
         // STARTTLS: the handshake runs over whatever stream the session already has.
         let port = try server()
-        let plain = try Connector.open(ConnectionOptions(type: .imap, host: "[127.0.0.1]", port: port))
+        let plain = try Connector.open(TransportEndpoint(type: .imap, host: "[127.0.0.1]", port: port))
         let configuration = TLSConfiguration(caFile: pki.caFile)
         let tls = try withTimeout(10) {
             try TLSStream.handshake(over: plain, host: "localhost", configuration: configuration)

@@ -67,7 +67,18 @@ public final class MailDeliverySession {
     /// Opens a TCP connection to `method`'s server and starts the session.
     public static func connect(to method: DeliveryMethod, clientDomain: String,
                                trace: ((MailTrafficDirection, String) -> Void)? = nil) throws(MailDeliveryError) -> MailDeliverySession {
-        let stream = try DeliverySocket.connect(host: method.address.host, port: method.port)
+        let stream: SocketStream
+        do {
+            // An IP literal is bracketed so that it is never resolved (as for `host`).
+            let host: String
+            switch method.address {
+            case .ipLiteral(let address): host = "[\(address)]"
+            case .hostname(let name): host = name
+            }
+            stream = try SocketStream.connect(host: host, port: UInt16(clamping: method.port))
+        } catch {
+            throw MailDeliveryError.connectFailed(target: "\(method.address.host):\(method.port)", reason: String(describing: error))
+        }
         return try MailDeliverySession(stream: stream, transferProtocol: method.transferProtocol,
                                        clientDomain: clientDomain, trace: trace)
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 
-/// The `interimap` program once its command line is parsed: load the configuration, then run.
+/// The `interimap` program once its command line is parsed: load the configuration, lock the
+/// database, connect, and carry out the command.
 public enum InterimapProgram {
     /// Runs one invocation and returns the exit status; failures are reported on stderr as one line.
     public static func run(_ invocation: InterimapInvocation, environment: ConfigEnvironment = .current()) -> ExitStatus {
@@ -10,10 +11,29 @@ public enum InterimapProgram {
             let configuration = try InterimapConfiguration.load(path: path, environment: environment)
             let sink = try configuration.openLogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel))
             defer { sink.close() }
+            let log = SyncLog(sink: sink)
             for warning in configuration.warnings {
                 sink.record(level: .warning, component: "", mailbox: "", message: warning.description)
             }
-            throw ProgramFailure(status: .unavailable, message: "synchronization is not implemented yet")
+            // The database is locked before any network traffic: a second instance stops here.
+            let database = try SyncDatabase(path: configuration.database)
+            if database.isNew { log.info("database", "", "Created new database \(configuration.database)") }
+            let run = InterimapSynchronization(configuration: configuration, invocation: invocation, log: log, database: database)
+            do {
+                try run.connect()
+                switch invocation.command {
+                case .synchronize(let mailboxes):
+                    try run.synchronize(repair: false, mailboxes: mailboxes)
+                case .repair(let mailboxes):
+                    try run.synchronize(repair: true, mailboxes: mailboxes)
+                case .delete, .rename:
+                    throw ProgramFailure(status: .unavailable, message: "--delete and --rename are not implemented yet")
+                }
+            } catch {
+                run.finish()
+                throw error
+            }
+            run.finish()
         }
     }
 }

@@ -1,4 +1,4 @@
-/// Opens the byte stream an IMAP session runs over, from `ConnectionOptions`.
+/// Opens the byte stream an IMAP session runs over, from `TransportEndpoint`.
 ///
 /// The layers, bottom up: a TCP socket (through a SOCKS5 proxy when set) or a tunnel command;
 /// a `CountingStream` when a `TrafficCounter` is given (so the counts are on-the-wire bytes);
@@ -8,7 +8,7 @@
 public enum Connector {
     /// Connects. For type=imaps the result is the `TLSStream` (for its negotiated `session`);
     /// otherwise the counting stream, or the socket or tunnel itself without a counter.
-    public static func open(_ options: ConnectionOptions, traffic: TrafficCounter? = nil) throws -> ByteStream {
+    public static func open(_ options: TransportEndpoint, traffic: TrafficCounter? = nil) throws -> ByteStream {
         let base: ByteStream
         switch options.type {
         case .tunnel:

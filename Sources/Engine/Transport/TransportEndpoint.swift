@@ -1,16 +1,7 @@
 /// How to reach one IMAP server: the `type`, `host`, `port`, `proxy`, `command`,
 /// `null-stderr` and `SSL_*` options of a [local] or [remote] section (interimap(1)), plus
 /// SO_KEEPALIVE (enabled by `--watch`).
-public struct ConnectionOptions: Equatable, Sendable {
-    /// interimap(1) `type`.
-    public enum ConnectionType: String, CaseIterable, Sendable {
-        /// Cleartext IMAP over TCP (STARTTLS is the client's business).
-        case imap
-        /// IMAP over TLS from the first byte.
-        case imaps
-        /// A command speaking IMAP on its standard input and output.
-        case tunnel
-    }
+public struct TransportEndpoint: Equatable, Sendable {
 
     /// Default port for type=imap (RFC 3501 §2.1).
     public static let imapPort: UInt16 = 143
@@ -51,7 +42,7 @@ public struct ConnectionOptions: Equatable, Sendable {
 
     /// The port to connect to: `port`, or the type's default.
     public var effectivePort: UInt16 {
-        port ?? (type == .imaps ? ConnectionOptions.imapsPort : ConnectionOptions.imapPort)
+        port ?? (type == .imaps ? TransportEndpoint.imapsPort : TransportEndpoint.imapPort)
     }
 
     /// "host:port" or "tunnel 'command'", for log and error messages.

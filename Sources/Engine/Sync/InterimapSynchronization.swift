@@ -1,0 +1,176 @@
+import Foundation
+
+/// One `interimap` run: lock the database, connect both servers at once, find the mailboxes,
+/// reconcile their existence and subscriptions, and synchronize every mailbox whose state moved.
+final class InterimapSynchronization {
+    let configuration: InterimapConfiguration
+    let invocation: InterimapInvocation
+    let log: SyncLog
+    let database: SyncDatabase
+    private(set) var local: SyncServer?
+    private(set) var remote: SyncServer?
+    let localTraffic = TrafficCounter()
+    let remoteTraffic = TrafficCounter()
+
+    init(configuration: InterimapConfiguration, invocation: InterimapInvocation, log: SyncLog, database: SyncDatabase) {
+        self.configuration = configuration
+        self.invocation = invocation
+        self.log = log
+        self.database = database
+    }
+
+    /// Connects and logs in to both servers in parallel (two threads: the handshakes block).
+    func connect() throws {
+        let watching = invocation.watchInterval != nil
+        let sink = log.sink
+        func login(_ server: InterimapServerConfiguration, _ traffic: TrafficCounter) -> SessionLogin {
+            let name = server.name
+            return SessionLogin(options: server.connection, name: name, keepAlive: watching, debugLevel: invocation.debugLevel,
+                                debugLog: { line in sink.record(level: .debug, component: name, mailbox: "", message: line) },
+                                traffic: traffic)
+        }
+        let logins = [login(configuration.local, localTraffic), login(configuration.remote, remoteTraffic)]
+        let results = ParallelWork.run(logins.map { l in { try l.open() } })
+        var sessions: [IMAPSession] = []
+        var firstError: Error?
+        for r in results {
+            switch r {
+            case .success(let s): sessions.append(s)
+            case .failure(let e): if firstError == nil { firstError = e }
+            }
+        }
+        if let firstError {
+            for s in sessions { s.close() }
+            throw firstError
+        }
+        let sides: [(SyncDatabase.Side, InterimapServerConfiguration)] = [(.local, configuration.local), (.remote, configuration.remote)]
+        var servers: [SyncServer] = []
+        for ((side, config), session) in zip(sides, sessions) {
+            let name = side.rawValue
+            session.alertHandler = { [log] text in log.warning(name, "", "ALERT: \(text)") }
+            servers.append(SyncServer(side: side, session: session, naming: MailboxNaming(delimiter: "/", reference: config.listReference), log: log))
+        }
+        local = servers[0]; remote = servers[1]
+        for server in servers { try requireExtensions(server) }
+        // ENABLE QRESYNC on both, pipelined (RFC 7162 §3.2.3; it implies CONDSTORE).
+        let tags = try servers.map { try $0.send(.enable(["QRESYNC"])) }
+        for (server, tag) in zip(servers, tags) { _ = try server.wait(tag, command: "ENABLE") }
+    }
+
+    private func requireExtensions(_ server: SyncServer) throws {
+        let caps = server.session.capabilities
+        for ext in ["QRESYNC", "LIST-EXTENDED", "UIDPLUS"] where !caps.contains(ext) {
+            throw SyncError.missingExtension(server: server.name, extension: ext)
+        }
+        if !caps.contains("LIST-STATUS") && !caps.contains("NOTIFY") {
+            throw SyncError.missingExtension(server: server.name, extension: "LIST-STATUS (or NOTIFY)")
+        }
+    }
+
+    /// The default command: synchronize (or, with `--repair`, repair) the mailboxes in scope.
+    func synchronize(repair: Bool, mailboxes: [String]) throws {
+        guard let local, let remote else { return }
+        let discovery = MailboxDiscovery(configuration: configuration, commandLineMailboxes: mailboxes, log: log)
+        try discovery.learnDelimiters([local, remote])
+        let listed = try discovery.list([local, remote])
+        let work = try reconcile(local: listed[.local] ?? [], remote: listed[.remote] ?? [], repair: repair)
+        for record in work {
+            try MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: record, repair: repair).run()
+        }
+    }
+
+    /// Creates what exists on one side only, follows subscriptions, and returns the database
+    /// records of the mailboxes that need synchronizing.
+    func reconcile(local localList: [ListedMailbox], remote remoteList: [ListedMailbox], repair: Bool) throws -> [SyncDatabase.MailboxRecord] {
+        guard let local, let remote else { return [] }
+        var byName: [[UInt8]: (l: ListedMailbox?, r: ListedMailbox?)] = [:]
+        var order: [[UInt8]] = []
+        for m in localList { if byName[m.database] == nil { order.append(m.database) }; byName[m.database, default: (nil, nil)].l = m }
+        for m in remoteList { if byName[m.database] == nil { order.append(m.database) }; byName[m.database, default: (nil, nil)].r = m }
+        var records: [[UInt8]: SyncDatabase.MailboxRecord] = [:]
+        for r in try database.mailboxes() { records[r.name] = r }
+
+        // A known mailbox missing from one server only: deleted or renamed there. Nothing is
+        // changed anywhere until the user says which (interimap(1), KNOWN BUGS AND LIMITATIONS).
+        for name in order {
+            guard let pair = byName[name], let _ = records[name] else { continue }
+            if pair.l == nil { throw SyncError.mailboxVanished(server: "local", mailbox: display(name)) }
+            if pair.r == nil { throw SyncError.mailboxVanished(server: "remote", mailbox: display(name)) }
+        }
+
+        var work: [SyncDatabase.MailboxRecord] = []
+        for name in order {
+            guard let pair = byName[name] else { continue }
+            if records[name] == nil {
+                // New on one or both servers: create it where it is missing, then remember it.
+                if pair.l == nil { try create(name, on: local) }
+                if pair.r == nil { try create(name, on: remote) }
+                let subscribed = (pair.l?.isSubscribed ?? false) || (pair.r?.isSubscribed ?? false)
+                if subscribed {
+                    if pair.l?.isSubscribed != true { try subscribe(name, on: local, true) }
+                    if pair.r?.isSubscribed != true { try subscribe(name, on: remote, true) }
+                }
+                let index = try database.write { try $0.insertMailbox(name: name, subscribed: subscribed) }
+                log.info("database", "", "Created mailbox \(display(name))")
+                guard let record = try database.mailbox(named: name) else { continue }
+                _ = index
+                work.append(record)
+                continue
+            }
+            guard var record = records[name], let l = pair.l, let r = pair.r else { continue }
+            // Subscriptions: the side that differs from the database changed; follow it.
+            if l.isSubscribed != r.isSubscribed {
+                if l.isSubscribed == record.subscribed {
+                    try subscribe(name, on: local, r.isSubscribed)
+                } else {
+                    try subscribe(name, on: remote, l.isSubscribed)
+                }
+                record.subscribed = l.isSubscribed == record.subscribed ? r.isSubscribed : l.isSubscribed
+                try database.write { try $0.setSubscribed(mailbox: record.index, record.subscribed) }
+            } else if l.isSubscribed != record.subscribed {
+                record.subscribed = l.isSubscribed
+                try database.write { try $0.setSubscribed(mailbox: record.index, record.subscribed) }
+            }
+            if repair || isDirty(record, local: l.status, remote: r.status) { work.append(record) }
+        }
+        return work
+    }
+
+    private func isDirty(_ record: SyncDatabase.MailboxRecord, local: MailboxStatus?, remote: MailboxStatus?) -> Bool {
+        guard let ls = record.local, let rs = record.remote, let local, let remote else { return true }
+        return local.uidNext != ls.uidNext || local.highestModSeq != ls.highestModSeq || local.uidValidity != ls.uidValidity
+            || remote.uidNext != rs.uidNext || remote.highestModSeq != rs.highestModSeq || remote.uidValidity != rs.uidValidity
+    }
+
+    private func display(_ name: [UInt8]) -> String { MailboxNaming.display(name, delimiter: local?.naming.delimiter) }
+
+    private func create(_ name: [UInt8], on server: SyncServer) throws {
+        let wire = try server.naming.wireName(database: name)
+        _ = try server.execute(.create(MailboxName(wire: wire)))
+        log.info(server.name, "", "Created mailbox \(display(name))")
+    }
+
+    private func subscribe(_ name: [UInt8], on server: SyncServer, _ subscribed: Bool) throws {
+        let wire = MailboxName(wire: try server.naming.wireName(database: name))
+        _ = try server.execute(subscribed ? .subscribe(wire) : .unsubscribe(wire))
+        log.info(server.name, "", (subscribed ? "Subscribe to " : "Unsubscribe from ") + display(name))
+    }
+
+    /// LOGOUT from both servers and log the traffic, as the reference does at exit.
+    func finish() {
+        for (server, traffic) in [(local, localTraffic), (remote, remoteTraffic)] {
+            guard let server else { continue }
+            server.session.logout()
+            log.info(server.name, "", "IMAP traffic (bytes): recv \(Self.bytes(traffic.bytesReceived)) sent \(Self.bytes(traffic.bytesSent))")
+        }
+    }
+
+    /// Byte counts as the reference prints them: `229`, `1.59K`, `3.20M`.
+    static func bytes(_ n: Int) -> String {
+        if n < 1024 { return "\(n)" }
+        var value = Double(n) / 1024
+        var unit = "K"
+        for next in ["M", "G", "T"] where value >= 1024 { value /= 1024; unit = next }
+        return String(format: "%.2f%@", value, unit)
+    }
+}
