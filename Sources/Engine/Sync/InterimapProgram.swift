@@ -26,8 +26,12 @@ public enum InterimapProgram {
                     try run.synchronize(repair: false, mailboxes: mailboxes)
                 case .repair(let mailboxes):
                     try run.synchronize(repair: true, mailboxes: mailboxes)
-                case .delete, .rename:
-                    throw ProgramFailure(status: .unavailable, message: "--delete and --rename are not implemented yet")
+                case .delete(let mailboxes):
+                    try run.learnDelimiters()
+                    try MailboxAdministration(run: run, targets: invocation.targets).delete(mailboxes)
+                case .rename(let source, let destination):
+                    try run.learnDelimiters()
+                    try MailboxAdministration(run: run, targets: invocation.targets).rename(from: source, to: destination)
                 }
             } catch {
                 run.finish()

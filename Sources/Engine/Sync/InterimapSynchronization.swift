@@ -67,6 +67,12 @@ final class InterimapSynchronization {
         }
     }
 
+    /// Learns both servers' hierarchy delimiters (for commands that act on names only).
+    func learnDelimiters() throws {
+        guard let local, let remote else { return }
+        try MailboxDiscovery(configuration: configuration, commandLineMailboxes: [], log: log).learnDelimiters([local, remote])
+    }
+
     /// The default command: synchronize (or, with `--repair`, repair) the mailboxes in scope.
     func synchronize(repair: Bool, mailboxes: [String]) throws {
         guard let local, let remote else { return }

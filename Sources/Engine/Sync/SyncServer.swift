@@ -1,5 +1,14 @@
 import Foundation
 
+/// An IMAP failure on one of the two servers, named as log lines name it: `local(INBOX): ...`.
+struct ServerFailure: Error, CustomStringConvertible, ExitStatusProviding {
+    let server: String
+    let mailbox: String?
+    let error: IMAPClientError
+    var description: String { server + (mailbox.map { "(\($0))" } ?? "") + ": \(error)" }
+    var exitStatus: ExitStatus { error.exitStatus }
+}
+
 /// One of the two servers of a synchronization (`local` or `remote`): its session, how it names
 /// mailboxes, and the mailbox currently selected on it. Every response it reads goes through
 /// `consume(_:)`, so no report of a change is ever lost, whichever command it arrived during.
@@ -54,9 +63,13 @@ final class SyncServer {
     func send(_ command: Command) throws -> String { try session.send(command) }
 
     func wait(_ tag: String, command: String) throws -> TaggedResponse {
-        let response = try session.waitForCompletion(of: tag) { try self.consume($0) }
-        selected?.observe(code: response.code)
-        return try session.check(response, command: command)
+        do {
+            let response = try session.waitForCompletion(of: tag) { try self.consume($0) }
+            selected?.observe(code: response.code)
+            return try session.check(response, command: command)
+        } catch let error as IMAPClientError {
+            throw ServerFailure(server: name, mailbox: selected.map { MailboxNaming.display($0.database, delimiter: naming.delimiter) }, error: error)
+        }
     }
 
     func execute(_ command: Command) throws -> TaggedResponse {
