@@ -23,7 +23,12 @@ public enum InterimapProgram {
                 try run.connect()
                 switch invocation.command {
                 case .synchronize(let mailboxes):
-                    try run.synchronize(repair: false, mailboxes: mailboxes)
+                    if let interval = invocation.watchInterval {
+                        try WatchLoop(run: run, interval: interval, notify: invocation.notify, mailboxes: mailboxes,
+                                      shutdown: ShutdownSignal()).start()
+                    } else {
+                        try run.synchronize(repair: false, mailboxes: mailboxes)
+                    }
                 case .repair(let mailboxes):
                     try run.synchronize(repair: true, mailboxes: mailboxes)
                 case .delete(let mailboxes):
