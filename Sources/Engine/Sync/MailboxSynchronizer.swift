@@ -78,6 +78,10 @@ final class MailboxSynchronizer {
             state.remote.highestModSeq = max(state.remote.highestModSeq, remote.selected?.highestModSeq ?? 0)
             try commitStates(state)
 
+            // Messages new on both servers that are the same message (an APPEND whose APPENDUID
+            // an interrupted run never recorded): map them instead of copying them again.
+            if rounds == 1 { try pairIdenticalNewMessages(state) }
+
             // Step 3: new messages, both directions, until no more arrive.
             var next = (local: state.local.uidNext, remote: state.remote.uidNext)
             repeat {
@@ -330,6 +334,86 @@ final class MailboxSynchronizer {
             _ = try server.session.check(response, command: "UID FETCH")
         }
         return found
+    }
+
+    // MARK: Interrupted copies
+
+    /// Pairs unmapped new messages that exist on both servers with the same size, internal date
+    /// and bytes. A run killed between an APPEND and the recording of its APPENDUID (or with
+    /// pipelined APPENDs in flight) left such copies; pairing them makes recovery free of
+    /// duplicates. Only size and date are fetched for all new messages; bodies only for the
+    /// messages whose size and date match one on the other server.
+    private func pairIdenticalNewMessages(_ state: States) throws {
+        // Nothing to pair unless both servers have messages above the recorded UIDNEXT.
+        guard (local.selected?.uidNext ?? 0) > state.local.uidNext, (remote.selected?.uidNext ?? 0) > state.remote.uidNext else { return }
+        var newUIDs: [SyncDatabase.Side: SequenceSet] = [:]
+        var mapped: [SyncDatabase.Side: SequenceSet] = [.local: SequenceSet(), .remote: SequenceSet()]
+        try database.forEachMapping(mailbox: record.index) { l, r in
+            if l >= state.local.uidNext { mapped[.local]?.insert(l) }
+            if r >= state.remote.uidNext { mapped[.remote]?.insert(r) }
+        }
+        var keys: [SyncDatabase.Side: [UInt32: String]] = [:]
+        for server in [local, remote] {
+            let start = max(server.side == .local ? state.local.uidNext : state.remote.uidNext, 1)
+            let excluded = mapped[server.side] ?? SequenceSet()
+            var found: [UInt32: String] = [:]
+            try fetch(Self.openSet(from: start, excluding: excluded), items: [.uid, .rfc822Size, .internalDate], on: server) { fetch in
+                guard let uid = fetch.uid, uid >= start, !excluded.contains(uid),
+                      let size = fetch.rfc822Size, let date = fetch.internalDate else { return }
+                found[uid] = "\(size) \(Int(date.date.timeIntervalSince1970))"
+            }
+            keys[server.side] = found
+            newUIDs[server.side] = SequenceSet(found.keys)
+        }
+        let localKeys = keys[.local] ?? [:], remoteKeys = keys[.remote] ?? [:]
+        let common = Set(localKeys.values).intersection(remoteKeys.values)
+        guard !common.isEmpty else { return }
+        let localCandidates = SequenceSet(localKeys.filter { common.contains($0.value) }.keys)
+        let remoteCandidates = SequenceSet(remoteKeys.filter { common.contains($0.value) }.keys)
+        var digests: [SyncDatabase.Side: [UInt32: [UInt8]]] = [:]
+        for (server, set) in [(local, localCandidates), (remote, remoteCandidates)] {
+            var found: [UInt32: [UInt8]] = [:]
+            try fetch(set, items: [.uid, .body(section: .complete, peek: true)], on: server) { fetch in
+                guard let uid = fetch.uid, set.contains(uid), let body = fetch.body() else { return }
+                found[uid] = MessageDigest.sha256(body)
+            }
+            digests[server.side] = found
+        }
+        var available: [String: [UInt32]] = [:]
+        for r in remoteCandidates.numbers {
+            if let d = digests[.remote]?[r], let k = remoteKeys[r] { available[k + " " + MessageDigest.hex(d), default: []].append(r) }
+        }
+        var pairs: [(UInt32, UInt32)] = []
+        for l in localCandidates.numbers {
+            guard let d = digests[.local]?[l], let k = localKeys[l] else { continue }
+            let key = k + " " + MessageDigest.hex(d)
+            if var list = available[key], !list.isEmpty {
+                pairs.append((l, list.removeFirst()))
+                available[key] = list
+            }
+        }
+        guard !pairs.isEmpty else { return }
+        try database.write { tx in
+            for (l, r) in pairs { try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r) }
+        }
+        log.info("", displayName, "Paired \(pairs.count) message(s) already on both servers: local UID(s) "
+                 + "\(SyncLog.uids(pairs.map { $0.0 })) with remote UID(s) \(SyncLog.uids(pairs.map { $0.1 }))")
+        try fullSynchronization(pairs)
+    }
+
+    /// A UID FETCH whose responses go to `body` rather than to the pending updates.
+    private func fetch(_ set: SequenceSet, items: [FetchItem], on server: SyncServer, _ body: (FetchResponse) throws -> Void) throws {
+        guard !set.isEmpty else { return }
+        let tag = try server.send(.uidFetch(set, items: items))
+        var assembler = FetchAssembler()
+        let response = try server.session.waitForCompletion(of: tag) { event in
+            if FetchAssembler.isFetchEvent(event) {
+                if let fetch = assembler.feed(event) { try body(fetch) }
+            } else {
+                try server.consume(event)
+            }
+        }
+        _ = try server.session.check(response, command: "UID FETCH")
     }
 
     // MARK: Full synchronization
