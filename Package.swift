@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "ToolTests", dependencies: ["Engine"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "FakeLMTPTests", dependencies: ["Engine", "FakeLMTP"]),
+        .testTarget(name: "SyncTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

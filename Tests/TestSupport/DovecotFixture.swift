@@ -17,7 +17,7 @@ public final class DovecotFixture {
 
     /// Creates the store. Fails (CI) or skips the test when dovecot or the test user is missing.
     public init(user: String = ProcessInfo.processInfo.environment["INTERIMAP_TEST_USER"] ?? "imaptest",
-                file: StaticString = #filePath, line: UInt = #line) throws {
+                separator: Character = "/", file: StaticString = #filePath, line: UInt = #line) throws {
         _ = try RequiredTool.require(Self.doveadm, file: file, line: line)
         _ = try RequiredTool.require(Self.setpriv, file: file, line: line)
         guard let pw = getpwnam(user) else {
@@ -38,7 +38,7 @@ public final class DovecotFixture {
             mail_fsync = never
             namespace inbox {
               inbox = yes
-              separator = /
+              separator = \(separator)
             }
             mail_plugins = zlib
             protocol imap {
@@ -67,6 +67,12 @@ public final class DovecotFixture {
 
     /// The dovecot log (errors of the sessions go there).
     public var log: String { (try? String(contentsOfFile: directory.appendingPathComponent("dovecot.log").path, encoding: .utf8)) ?? "" }
+
+    /// The shell command that speaks IMAP to this store on stdin/stdout, for `type = tunnel`.
+    public var tunnelCommand: String {
+        "\(Self.setpriv) --reuid=\(user) --regid=\(user) --clear-groups env USER=\(user) HOME=\(directory.path) "
+            + "\(Self.doveadm) -c \(configPath) exec imap"
+    }
 
     /// Starts `doveadm exec imap` and returns a stream to it (stdin must be a pipe: dovecot
     /// aborts on a regular file).
