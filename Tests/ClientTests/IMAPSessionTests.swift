@@ -129,7 +129,7 @@ final class IMAPSessionTests: XCTestCase {
         for reveal in [false, true] {
             let lines = Lines()
             let (session, _) = makeSession(debug: { lines.add($0) }, revealSecrets: reveal) { line in
-                [Self.tag(line) + " OK [CAPABILITY IMAP4rev1] ok", "* 1 FETCH (BODY[] {5}", "hello)"]
+                ["* 1 FETCH (BODY[] {5}", "hello)", Self.tag(line) + " OK [CAPABILITY IMAP4rev1] ok"]
             }
             _ = try session.readGreeting()
             try session.execute(.login(username: "alice", password: "hunter2"))

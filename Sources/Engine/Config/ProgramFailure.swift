@@ -12,6 +12,8 @@ public struct ProgramFailure: Error, CustomStringConvertible, ExitStatusProvidin
         do {
             try body()
             return .success
+        } catch let logged as LoggedFailure {
+            return logged.exitStatus
         } catch {
             let status = (error as? ExitStatusProviding)?.exitStatus ?? .software
             let line = "\(program): \(String(describing: error))\n"
@@ -19,4 +21,10 @@ public struct ProgramFailure: Error, CustomStringConvertible, ExitStatusProvidin
             return status
         }
     }
+}
+
+/// A failure already written to the log: only its exit status remains to be returned.
+public struct LoggedFailure: Error, ExitStatusProviding {
+    public let exitStatus: ExitStatus
+    public init(exitStatus: ExitStatus) { self.exitStatus = exitStatus }
 }

@@ -17,7 +17,7 @@ public enum InterimapProgram {
             }
             // The database is locked before any network traffic: a second instance stops here.
             let database = try SyncDatabase(path: configuration.database)
-            if database.isNew { log.info("database", "", "Created new database \(configuration.database)") }
+            if database.isNew { log.info("", "", "Creating new schema in database file \(configuration.database)") }
             let run = InterimapSynchronization(configuration: configuration, invocation: invocation, log: log, database: database)
             do {
                 try run.connect()
@@ -39,8 +39,15 @@ public enum InterimapProgram {
                     try MailboxAdministration(run: run, targets: invocation.targets).rename(from: source, to: destination)
                 }
             } catch {
+                // Fatal errors are log lines too, `component: ERROR: message`, as the reference
+                // writes them (to the logfile as well when one is set).
+                switch error {
+                case let e as SyncError: sink.record(level: .error, component: e.component, mailbox: "", message: e.message)
+                case let e as ServerFailure: sink.record(level: .error, component: e.server, mailbox: e.mailbox ?? "", message: e.message)
+                default: sink.record(level: .error, component: "", mailbox: "", message: String(describing: error))
+                }
                 run.finish()
-                throw error
+                throw LoggedFailure(exitStatus: (error as? ExitStatusProviding)?.exitStatus ?? .software)
             }
             run.finish()
         }

@@ -100,8 +100,8 @@ final class InterimapSynchronization {
         // changed anywhere until the user says which (interimap(1), KNOWN BUGS AND LIMITATIONS).
         for name in order {
             guard let pair = byName[name], let _ = records[name] else { continue }
-            if pair.l == nil { throw SyncError.mailboxVanished(server: "local", mailbox: display(name)) }
-            if pair.r == nil { throw SyncError.mailboxVanished(server: "remote", mailbox: display(name)) }
+            if pair.l == nil { throw SyncError.mailboxVanished(server: "local", mailbox: local.display(name)) }
+            if pair.r == nil { throw SyncError.mailboxVanished(server: "remote", mailbox: remote.display(name)) }
         }
 
         var work: [SyncDatabase.MailboxRecord] = []
@@ -153,13 +153,13 @@ final class InterimapSynchronization {
     private func create(_ name: [UInt8], on server: SyncServer) throws {
         let wire = try server.naming.wireName(database: name)
         _ = try server.execute(.create(MailboxName(wire: wire)))
-        log.info(server.name, "", "Created mailbox \(display(name))")
+        log.info(server.name, "", "Created mailbox \(server.display(name))")
     }
 
     private func subscribe(_ name: [UInt8], on server: SyncServer, _ subscribed: Bool) throws {
         let wire = MailboxName(wire: try server.naming.wireName(database: name))
         _ = try server.execute(subscribed ? .subscribe(wire) : .unsubscribe(wire))
-        log.info(server.name, "", (subscribed ? "Subscribe to " : "Unsubscribe from ") + display(name))
+        log.info(server.name, "", (subscribed ? "Subscribe to " : "Unsubscribe from ") + server.display(name))
     }
 
     /// LOGOUT from both servers and log the traffic, as the reference does at exit.

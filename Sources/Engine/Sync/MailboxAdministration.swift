@@ -46,7 +46,7 @@ struct MailboxAdministration {
             let exists = try existence(name)
             for server in servers where targets.contains(server.side == .local ? .local : .remote) && exists[server.side] == true {
                 _ = try server.execute(.delete(MailboxName(wire: try server.naming.wireName(database: name))))
-                run.log.info(server.name, "", "Deleted mailbox \(display(name))")
+                run.log.info(server.name, "", "Deleted mailbox \(server.display(name))")
             }
             if targets.contains(.database), let record = try run.database.mailbox(named: name) {
                 try run.database.write { try $0.deleteMailbox(record.index) }
@@ -60,16 +60,16 @@ struct MailboxAdministration {
         let from = try databaseName(source), to = try databaseName(destination)
         let destinationExists = try existence(to)
         for server in servers where targets.contains(server.side == .local ? .local : .remote) && destinationExists[server.side] == true {
-            throw SyncError.mailboxConflict("\(server.name): mailbox \(display(to)) exists. Run `interimap --target=\(server.name) --delete \(destination)` to delete.")
+            throw SyncError.destinationExists(target: server.name, mailbox: server.display(to), commandLineName: destination)
         }
         if targets.contains(.database), try run.database.mailbox(named: to) != nil {
-            throw SyncError.mailboxConflict("database: mailbox \(display(to)) exists. Run `interimap --target=database --delete \(destination)` to delete.")
+            throw SyncError.destinationExists(target: "database", mailbox: display(to), commandLineName: destination)
         }
         let sourceExists = try existence(from)
         for server in servers where targets.contains(server.side == .local ? .local : .remote) && sourceExists[server.side] == true {
             _ = try server.execute(.rename(from: MailboxName(wire: try server.naming.wireName(database: from)),
                                            to: MailboxName(wire: try server.naming.wireName(database: to))))
-            run.log.info(server.name, "", "Renamed mailbox \(display(from)) to \(display(to))")
+            run.log.info(server.name, "", "Renamed mailbox \(server.display(from)) to \(server.display(to))")
         }
         if targets.contains(.database) {
             let renamed = try run.database.write { try $0.renameMailbox(from: from, to: to) }

@@ -154,7 +154,7 @@ final class MailboxSynchronizer {
                 // Changed on both servers: RFC 4549 §4.3 leaves the choice to the client;
                 // interimap(1) takes the union and says so.
                 let union = Self.normalized(lf + rf)
-                log.warning("", displayName, "Conflicting flag update for local UID \(l) \(Self.list(lf)) and remote UID \(r) \(Self.list(rf)); setting both to \(Self.list(union))")
+                log.warning("", "", "Conflicting flag update in \(displayName) for local UID \(l) \(Self.list(lf)) and remote UID \(r) \(Self.list(rf)). Setting both to the union \(Self.list(union)).")
                 storeOnLocal[union, default: []].append(l)
                 storeOnRemote[union, default: []].append(r)
             } else {
@@ -211,10 +211,10 @@ final class MailboxSynchronizer {
 
     private func logChanges(expunged: [UInt32], stores: [[Flag]: [UInt32]], on server: SyncServer) {
         if !expunged.isEmpty {
-            log.info(server.name, displayName, "Removed \(expunged.count) UID(s) \(SyncLog.uids(expunged))")
+            log.info(server.name, server.display(record.name), "Removed \(expunged.count) UID(s) \(SyncLog.uids(expunged))")
         }
         for (flags, uids) in stores.sorted(by: { $0.value.min() ?? 0 < $1.value.min() ?? 0 }) {
-            log.info(server.name, displayName, "Updated flags \(Self.list(flags)) for UID \(SyncLog.uids(uids))")
+            log.info(server.name, server.display(record.name), "Updated flags \(Self.list(flags)) for UID \(SyncLog.uids(uids))")
         }
     }
 
@@ -260,49 +260,70 @@ final class MailboxSynchronizer {
 
     private func copy(_ fetchSet: SequenceSet, from source: SyncServer, to destination: SyncServer, minimumUID: UInt32,
                       excluding: SequenceSet, known: inout UInt32) throws -> UInt32 {
-        var inFlight: [(tag: String, sourceUID: UInt32)] = []
+        var inFlight: [(tag: String, sourceUIDs: [UInt32])] = []
+        var batch: [(uid: UInt32, message: AppendMessage)] = []
+        var batchBytes = 0
         var added: [(source: UInt32, destination: UInt32)] = []
         var destinationNext: UInt32 = 0
         var highestFetched: UInt32 = 0
-        let destinationWire = destination.selected?.wireName ?? ""
+        let destinationWire = MailboxName(wire: destination.selected?.wireName ?? "")
         let destinationValidity = destination.selected?.uidValidity ?? 0
+        // MULTIAPPEND (RFC 3502) adds a batch atomically in one command; without it, one message
+        // per APPEND. Either way several commands are in flight (pipelining).
+        let batchLimit = destination.session.capabilities.contains("MULTIAPPEND") ? 16 : 1
+        let batchByteLimit = 4 << 20
 
-        func complete(_ entry: (tag: String, sourceUID: UInt32)) throws {
+        func complete(_ entry: (tag: String, sourceUIDs: [UInt32])) throws {
             let response = try destination.wait(entry.tag, command: "APPEND")
-            guard case .appendUID(let validity, let uids)? = response.code, let newUID = uids.first,
-                  validity == destinationValidity else {
-                throw SyncError.missingAppendUID(server: destination.name, mailbox: displayName)
+            guard case .appendUID(let validity, let uids)? = response.code, validity == destinationValidity,
+                  uids.count == entry.sourceUIDs.count else {
+                throw SyncError.missingAppendUID(server: destination.name, mailbox: destination.display(record.name))
             }
-            CrashPoint.reached("append-after-message")
-            let (l, r) = destination.side == .local ? (newUID, entry.sourceUID) : (entry.sourceUID, newUID)
-            try database.write { tx in try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r) }
-            added.append((entry.sourceUID, newUID))
-            destinationNext = max(destinationNext, newUID + 1)
+            for _ in entry.sourceUIDs { CrashPoint.reached("append-after-message") }
+            // APPENDUID lists the new UIDs in the order of the messages (RFC 4315 §3, RFC 3502 §6.3.11).
+            let pairs = Array(zip(entry.sourceUIDs, uids.numbers))
+            try database.write { tx in
+                for (sourceUID, newUID) in pairs {
+                    let (l, r) = destination.side == .local ? (newUID, sourceUID) : (sourceUID, newUID)
+                    try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r)
+                }
+            }
+            for (sourceUID, newUID) in pairs {
+                added.append((sourceUID, newUID))
+                destinationNext = max(destinationNext, newUID + 1)
+            }
         }
 
-        var fetched = 0
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let tag = try destination.send(.append(destinationWire, messages: batch.map(\.message)))
+            inFlight.append((tag, batch.map(\.uid)))
+            // The APPEND is on its way; the server may or may not have added it yet.
+            CrashPoint.reached("append-batch-middle")
+            batch.removeAll(keepingCapacity: true)
+            batchBytes = 0
+            if inFlight.count >= self.appendWindow { try complete(inFlight.removeFirst()) }
+        }
+
         source.bodyHandler = { fetch in
             guard let uid = fetch.uid, uid >= minimumUID, !excluding.contains(uid) else { return }
             highestFetched = max(highestFetched, uid)
             let body = fetch.body() ?? []
-            let message = AppendMessage(flags: Self.normalized(fetch.flags ?? []), internalDate: fetch.internalDate, body: body)
-            inFlight.append((try destination.send(.append(MailboxName(wire: destinationWire), messages: [message])), uid))
-            fetched += 1
+            batch.append((uid, AppendMessage(flags: Self.normalized(fetch.flags ?? []), internalDate: fetch.internalDate, body: body)))
+            batchBytes += body.count
             CrashPoint.reached("fetch-after-message")
-            if inFlight.count >= self.appendWindow {
-                try complete(inFlight.removeFirst())
-                CrashPoint.reached("append-batch-middle")
-            }
+            if batch.count >= batchLimit || batchBytes >= batchByteLimit { try flush() }
         }
         defer { source.bodyHandler = nil }
         let tag = try source.send(.uidFetch(fetchSet, items: [.modSeq, .flags, .internalDate, .body(section: .complete, peek: true)]))
         _ = try source.wait(tag, command: "UID FETCH")
+        try flush()
         while !inFlight.isEmpty { try complete(inFlight.removeFirst()) }
         known = max(known, highestFetched + 1)
         if !added.isEmpty {
             let sources = added.map(\.source), destinations = added.map(\.destination)
             let (localUIDs, remoteUIDs) = destination.side == .local ? (destinations, sources) : (sources, destinations)
-            log.info(destination.name, displayName, "Added \(added.count) UID(s) \(SyncLog.uids(localUIDs)) "
+            log.info(destination.name, destination.display(record.name), "Added \(added.count) UID(s) \(SyncLog.uids(localUIDs)) "
                 + (destination.side == .local ? "<-" : "->") + " \(SyncLog.uids(remoteUIDs))")
         }
         return destinationNext
@@ -427,24 +448,36 @@ final class MailboxSynchronizer {
         var expungeOnLocal: [UInt32] = [], expungeOnRemote: [UInt32] = []
         var storeOnLocal: [[Flag]: [UInt32]] = [:], storeOnRemote: [[Flag]: [UInt32]] = [:]
         var removed: [UInt32] = []
+        var recopyToLocal = SequenceSet(), recopyToRemote = SequenceSet()
         for (l, r) in pairs {
             switch (localFlags[l], remoteFlags[r]) {
-            case (nil, nil): removed.append(l)
-            case (nil, _?): expungeOnRemote.append(r); removed.append(l)
-            case (_?, nil): expungeOnLocal.append(l); removed.append(l)
+            case (nil, nil):
+                if repair { log.warning("", "", "Pair (lUID,rUID) = (\(l),\(r)) vanished from \(displayName). Repairing.") }
+                removed.append(l)
+            case (nil, _?):
+                removed.append(l)
+                if repair {
+                    // --repair never loses a message: the surviving copy is replicated again.
+                    log.warning(local.name, local.display(record.name), "UID \(l) disappeared. Redownloading remote UID \(r).")
+                    recopyToLocal.insert(r)
+                } else {
+                    expungeOnRemote.append(r)
+                }
+            case (_?, nil):
+                removed.append(l)
+                if repair {
+                    log.warning(remote.name, remote.display(record.name), "UID \(r) disappeared. Redownloading local UID \(l).")
+                    recopyToRemote.insert(l)
+                } else {
+                    expungeOnLocal.append(l)
+                }
             case let (lf?, rf?):
                 let a = Self.normalized(lf), b = Self.normalized(rf)
                 guard a != b else { continue }
                 let union = Self.normalized(a + b)
-                if repair { log.warning("", displayName, "Flag mismatch for local UID \(l) \(Self.list(a)) and remote UID \(r) \(Self.list(b)); setting both to \(Self.list(union))") }
+                if repair { log.warning("", "", "Missed flag update in \(displayName) for (lUID,rUID) = (\(l),\(r)). Repairing.") }
                 if union != a { storeOnLocal[union, default: []].append(l) }
                 if union != b { storeOnRemote[union, default: []].append(r) }
-            }
-        }
-        if repair {
-            for (l, r) in pairs where localFlags[l] == nil || remoteFlags[r] == nil {
-                log.warning("", displayName, "Mapping (local UID \(l), remote UID \(r)) points to a missing message on "
-                            + (localFlags[l] == nil && remoteFlags[r] == nil ? "both servers" : localFlags[l] == nil ? "local" : "remote"))
             }
         }
         try apply(expunge: expungeOnLocal, stores: storeOnLocal, on: local)
@@ -456,6 +489,9 @@ final class MailboxSynchronizer {
         }
         logChanges(expunged: expungeOnLocal, stores: storeOnLocal, on: local)
         logChanges(expunged: expungeOnRemote, stores: storeOnRemote, on: remote)
+        var ignored: UInt32 = 0
+        if !recopyToRemote.isEmpty { _ = try copy(recopyToRemote, from: local, to: remote, minimumUID: 1, excluding: SequenceSet(), known: &ignored) }
+        if !recopyToLocal.isEmpty { _ = try copy(recopyToLocal, from: remote, to: local, minimumUID: 1, excluding: SequenceSet(), known: &ignored) }
     }
 
     /// `UID FETCH set (FLAGS)`, answered into a dictionary rather than as pending updates.
@@ -488,7 +524,9 @@ final class MailboxSynchronizer {
             try database.forEachMapping(mailbox: record.index) { l, r in mapped.insert(source.side == .local ? l : r) }
             let missing = SequenceSet(all.keys.filter { !mapped.contains($0) })
             guard !missing.isEmpty else { continue }
-            log.warning(source.name, displayName, "\(missing.count) message(s) missing from the database: UID \(missing)")
+            for uid in missing.numbers {
+                log.warning(destination.name, destination.display(record.name), "No match for modified \(source.name) UID \(uid). Redownloading.")
+            }
             var ignored: UInt32 = 0
             _ = try copy(missing, from: source, to: destination, minimumUID: 1, excluding: SequenceSet(), known: &ignored)
         }

@@ -1,4 +1,6 @@
-/// Why a synchronization stopped. Each names the server and the mailbox, and says what to do.
+/// Why a synchronization stopped. Each names the component (`local`, `remote`, `database`) the
+/// log line is prefixed with, and says what to do; the wording starts as the reference
+/// implementation's does, so that scripts watching the logs keep working.
 public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProviding {
     /// A required extension is missing (interimap(1), DESCRIPTION).
     case missingExtension(server: String, extension: String)
@@ -10,34 +12,49 @@ public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProv
     case mailboxVanished(server: String, mailbox: String)
     /// The server answered APPEND without a usable APPENDUID (RFC 4315 §3).
     case missingAppendUID(server: String, mailbox: String)
-    /// A mailbox to create, rename or delete is in a state that forbids it.
-    case mailboxConflict(String)
+    /// `--rename` onto a mailbox that exists on a target.
+    case destinationExists(target: String, mailbox: String, commandLineName: String)
     /// The two servers use hierarchy delimiters that cannot represent a name.
     case naming(String)
 
-    public var description: String {
+    /// The component of the log line.
+    public var component: String {
         switch self {
-        case let .missingExtension(server, ext):
-            return "\(server): server does not support \(ext), which interimap requires"
-        case let .noModSeq(server, mailbox):
-            return "\(server)(\(mailbox)): mailbox does not support persistent mod-sequences (NOMODSEQ); cannot synchronize it"
-        case let .uidValidityChanged(server, mailbox, expected, found):
-            return "\(server)(\(mailbox)): UIDVALIDITY changed (\(expected) in the database, \(found) on the server); "
-                + "nothing was changed. Remove the mailbox from the database (--target=database --delete) to synchronize it anew"
-        case let .mailboxVanished(server, mailbox):
-            return "\(server): mailbox \(mailbox) no longer exists but is known to the database; "
-                + "use --delete or --rename to delete or rename it everywhere"
-        case let .missingAppendUID(server, mailbox):
-            return "\(server)(\(mailbox)): APPEND did not return APPENDUID (UIDPLUS)"
-        case .mailboxConflict(let message), .naming(let message):
+        case .missingExtension(let s, _), .noModSeq(let s, _), .uidValidityChanged(let s, _, _, _),
+             .mailboxVanished(let s, _), .missingAppendUID(let s, _), .destinationExists(let s, _, _):
+            return s
+        case .naming: return ""
+        }
+    }
+
+    /// The message after `component: ERROR: `.
+    public var message: String {
+        switch self {
+        case let .missingExtension(_, ext):
+            return "Server does not support \(ext), which interimap requires."
+        case let .noModSeq(_, mailbox):
+            return "Mailbox \(mailbox) doesn't support MODSEQ."
+        case let .uidValidityChanged(_, mailbox, expected, found):
+            return "UIDVALIDITY changed! (\(found) != \(expected))  Need to invalidate the UID cache for \(mailbox). "
+                + "Nothing was changed; run `interimap --target=database --delete \(mailbox)` to synchronize it anew."
+        case let .mailboxVanished(_, mailbox):
+            return "Mailbox \(mailbox) no longer exists here but is known to the database: it was deleted or renamed. "
+                + "Run `interimap --delete \(mailbox)` or `interimap --rename \(mailbox) NEWNAME` to do the same everywhere."
+        case let .missingAppendUID(_, mailbox):
+            return "APPEND to \(mailbox) did not return APPENDUID (UIDPLUS)."
+        case let .destinationExists(target, mailbox, name):
+            return "Mailbox \(mailbox) exists. Run `interimap --target=\(target) --delete \(name)` to delete."
+        case .naming(let message):
             return message
         }
     }
 
+    public var description: String { component.isEmpty ? message : "\(component): \(message)" }
+
     public var exitStatus: ExitStatus {
         switch self {
         case .missingExtension: return .unavailable
-        case .noModSeq, .uidValidityChanged, .mailboxVanished, .mailboxConflict, .naming: return .dataError
+        case .noModSeq, .uidValidityChanged, .mailboxVanished, .destinationExists, .naming: return .dataError
         case .missingAppendUID: return .protocolError
         }
     }

@@ -6,6 +6,7 @@ struct ServerFailure: Error, CustomStringConvertible, ExitStatusProviding {
     let mailbox: String?
     let error: IMAPClientError
     var description: String { server + (mailbox.map { "(\($0))" } ?? "") + ": \(error)" }
+    var message: String { String(describing: error) }
     var exitStatus: ExitStatus { error.exitStatus }
 }
 
@@ -30,6 +31,9 @@ final class SyncServer {
     }
 
     var name: String { side.rawValue }
+
+    /// A database name as this server spells it in log lines (its delimiter, no reference).
+    func display(_ database: [UInt8]) -> String { MailboxNaming.display(database, delimiter: naming.delimiter) }
 
     /// Routes one event to the selected mailbox's state (or to the body handler).
     func consume(_ event: ResponseEvent) throws {
@@ -68,7 +72,7 @@ final class SyncServer {
             selected?.observe(code: response.code)
             return try session.check(response, command: command)
         } catch let error as IMAPClientError {
-            throw ServerFailure(server: name, mailbox: selected.map { MailboxNaming.display($0.database, delimiter: naming.delimiter) }, error: error)
+            throw ServerFailure(server: name, mailbox: selected.map { display($0.database) }, error: error)
         }
     }
 
