@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(name: "DeliveryTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "FakeLMTPTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PullTests", dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
