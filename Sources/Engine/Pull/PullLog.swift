@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// pullimap's log lines, prefixed as the reference prefixes them: `SECTION: ` before the mailbox
@@ -7,12 +8,16 @@ public struct PullLog: Sendable {
     public let sink: LogSink
     public let section: String
     public let mailbox: String
+    private let selection = SelectionFlag()
 
     public init(sink: LogSink, section: String, mailbox: String) {
         self.sink = sink
         self.section = section
         self.mailbox = mailbox
     }
+
+    /// From now on, traffic lines carry the mailbox (as the reference's do once it is selected).
+    public func mailboxSelected() { selection.set() }
 
     /// A line about the mailbox.
     public func info(_ message: String) { sink.record(level: .info, component: section, mailbox: mailbox, message: message) }
@@ -28,7 +33,9 @@ public struct PullLog: Sendable {
     /// The `--debug` receiver of IMAP traffic lines (`C: …`/`S: …`).
     public var imapTrafficLog: @Sendable (String) -> Void {
         let log = self
-        return { line in log.debug(line) }
+        return { line in
+            log.sink.record(level: .debug, component: log.section, mailbox: log.selection.isSet ? log.mailbox : "", message: line)
+        }
     }
 
     /// The `--debug` receiver of SMTP/LMTP traffic, in the same `C: `/`S: ` shape.
@@ -36,4 +43,14 @@ public struct PullLog: Sendable {
         let log = self
         return { direction, line in log.debug((direction == .sent ? "C: " : "S: ") + line) }
     }
+}
+
+/// Whether the mailbox was selected; set once, read from the IMAP reader threads.
+private final class SelectionFlag: @unchecked Sendable {
+    /// Protects `value`.
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

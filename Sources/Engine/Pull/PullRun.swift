@@ -29,6 +29,7 @@ public final class PullRun {
     /// UIDVALIDITY and UIDNEXT 1, so the first run delivers every message in the mailbox.
     public func start() throws {
         let selected = try connection.select()
+        log.mailboxSelected()
         guard let uidValidity = selected.uidValidity else {
             throw PullError.noUIDValidity(section: settings.section, mailbox: settings.mailbox)
         }
