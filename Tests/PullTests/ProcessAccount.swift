@@ -104,9 +104,32 @@ final class ProcessAccount {
     /// Starts `pullimap --config=… ARGUMENTS acct`; its standard error goes to `stderrPath`.
     func start(_ arguments: [String] = [], crashAt: String? = nil, stderrPath: String) throws -> Process {
         try writeConfiguration()
+        let process = try ExecutableRun.start(pullimap, ["--config=" + configPath] + arguments + ["acct"], crashAt: crashAt,
+                                              stderrPath: stderrPath)
+        processes.append(process)
+        return process
+    }
+
+    /// Runs pullimap to its end (within `timeout` seconds, or it is killed and the test fails).
+    func run(_ arguments: [String] = [], crashAt: String? = nil, timeout: TimeInterval = 60,
+             file: StaticString = #filePath, line: UInt = #line) throws -> PullimapExit {
+        try writeConfiguration()
+        let result = try ExecutableRun.run(pullimap, ["--config=" + configPath] + arguments + ["acct"], crashAt: crashAt,
+                                           stderrPath: directory + "/stderr-\(UUID().uuidString)", timeout: timeout, file: file, line: line)
+        // The receiver's session ends when pullimap's connection does.
+        XCTAssertTrue(receiver.waitForSessions(timeout: 10), file: file, line: line)
+        return result
+    }
+}
+
+/// Runs a program (ours or the reference pullimap) as a user would.
+enum ExecutableRun {
+    /// Starts `executable`; its standard error goes to `stderrPath`. `crashAt` arms a crash point
+    /// (`INTERIMAP_CRASH_AT`).
+    static func start(_ executable: String, _ arguments: [String], crashAt: String? = nil, stderrPath: String) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: pullimap)
-        process.arguments = ["--config=" + configPath] + arguments + ["acct"]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["INTERIMAP_CRASH_AT"] = crashAt
         process.environment = environment
@@ -115,28 +138,29 @@ final class ProcessAccount {
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        processes.append(process)
         return process
     }
 
-    /// Runs pullimap to its end (within `timeout` seconds, or it is killed and the test fails).
-    func run(_ arguments: [String] = [], crashAt: String? = nil, timeout: TimeInterval = 60,
-             file: StaticString = #filePath, line: UInt = #line) throws -> PullimapExit {
-        let stderrPath = directory + "/stderr-\(UUID().uuidString)"
-        let started = Date()
-        let process = try start(arguments, crashAt: crashAt, stderrPath: stderrPath)
+    /// Waits for `process` (killing it and failing the test after `timeout` seconds).
+    static func finish(_ process: Process, stderrPath: String, started: Date, timeout: TimeInterval,
+                       file: StaticString = #filePath, line: UInt = #line) -> PullimapExit {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            XCTFail("pullimap did not finish within \(timeout) s", file: file, line: line)
+            XCTFail("\(process.executableURL?.path ?? "process") did not finish within \(timeout) s", file: file, line: line)
         }
         process.waitUntilExit()
-        let duration = Date().timeIntervalSince(started)
-        // The receiver's session ends when pullimap's connection does.
-        XCTAssertTrue(receiver.waitForSessions(timeout: 10), file: file, line: line)
         return PullimapExit(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-                            stderr: (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "", duration: duration)
+                            stderr: (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "",
+                            duration: Date().timeIntervalSince(started))
+    }
+
+    static func run(_ executable: String, _ arguments: [String], crashAt: String? = nil, stderrPath: String,
+                    timeout: TimeInterval = 60, file: StaticString = #filePath, line: UInt = #line) throws -> PullimapExit {
+        let started = Date()
+        let process = try start(executable, arguments, crashAt: crashAt, stderrPath: stderrPath)
+        return finish(process, stderrPath: stderrPath, started: started, timeout: timeout, file: file, line: line)
     }
 }
 
