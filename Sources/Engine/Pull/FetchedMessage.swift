@@ -18,11 +18,14 @@ public struct FetchedMessage: Sendable, Equatable {
 
     /// The message of a FETCH response, or nil for a response that is not one of ours: an
     /// unsolicited FETCH reporting another client's flag change carries neither ENVELOPE nor a
-    /// body (RFC 3501 §7.4.2 lets a server send FETCH responses at any time).
-    public init?(_ response: FetchResponse) {
+    /// body (RFC 3501 §7.4.2 lets a server send FETCH responses at any time). A response with
+    /// data but no UID breaks RFC 3501 §6.4.8 ("UID FETCH ... MUST send the UID"): dropping it
+    /// could let UIDNEXT move past an undelivered message, so it is an error.
+    public static func from(_ response: FetchResponse) throws(FetchedMessageError) -> FetchedMessage? {
         let body = response.body(.complete)
-        guard response.envelope != nil || body != nil, let uid = response.uid else { return nil }
-        self.init(uid: uid, envelope: response.envelope, internalDate: response.internalDate, body: body)
+        guard response.envelope != nil || body != nil else { return nil }
+        guard let uid = response.uid else { throw FetchedMessageError(sequenceNumber: response.sequenceNumber) }
+        return FetchedMessage(uid: uid, envelope: response.envelope, internalDate: response.internalDate, body: body)
     }
 
     /// The reverse-path of `MAIL FROM:<…>`: the envelope's sender as the reference takes it, or,
@@ -35,4 +38,10 @@ public struct FetchedMessage: Sendable, Equatable {
 
     /// The octets this message holds in memory (for the read-ahead bound).
     var memoryFootprint: Int { (body?.count ?? 0) + 256 }
+}
+
+/// A FETCH response to `UID FETCH` that carries message data but no UID.
+public struct FetchedMessageError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var sequenceNumber: UInt32
+    public var description: String { "FETCH response for message \(sequenceNumber) has no UID" }
 }

@@ -62,7 +62,8 @@ public struct PullCycle {
     public func run(skipFetchIfUnchanged: Bool = false) throws -> PullCycleReport {
         let contents = try statefile.read()
         guard let state = contents.state else {
-            throw PullStatefileError.badLength(path: statefile.path, length: 0)
+            // PullRun.start() writes the state of a new statefile before the first cycle.
+            throw ProgramFailure(status: .software, message: "statefile \(statefile.path) holds no state: the mailbox was not selected first")
         }
         let stalled = SequenceSet(contents.stalledUIDs)
         let fromUID = max(state.uidNext, 1)
@@ -110,12 +111,17 @@ public struct PullCycle {
         // message (RFC 3501 §6.4.8), which would be fetched again for nothing.
         let tag = try connection.send(.uidFetch(SequenceSet(ranges: [fromUID...UInt32.max]), items: items))
         let queue = FetchedMessageQueue(capacity: readAhead)
+        let (section, mailbox) = (log.section, log.mailbox)
         let reader = Thread { [connection] in
             var assembler = FetchAssembler()
             do {
                 try connection.wait(tag, command: "UID FETCH") { event in
-                    guard let response = assembler.feed(event), let message = FetchedMessage(response) else { return }
-                    queue.put(message)
+                    guard let response = assembler.feed(event) else { return }
+                    do {
+                        if let message = try FetchedMessage.from(response) { queue.put(message) }
+                    } catch {
+                        throw PullError.incompleteFetch(section: section, mailbox: mailbox, detail: String(describing: error))
+                    }
                 }
                 queue.finish(.completed)
             } catch {
