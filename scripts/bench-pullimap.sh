@@ -171,6 +171,22 @@ for round in $(seq "$rounds"); do
   ours_total="$(python3 -c "print($ours_total + $ours)")"
   reference_total="$(python3 -c "print($reference_total + $theirs)")"
 done
+# The server bound: the same messages handed to the same LMTP server by a minimal client (Python's
+# smtplib, one transaction after the other, no IMAP at all), into an empty destination.
+rm -rf "$work/lmtp/mail" && mkdir -p "$work/lmtp/mail" && chown "$user:" "$work/lmtp/mail"
+lmtp_only="$(python3 - "$work/template/mail" "$port" "$user" <<'PY'
+import glob, smtplib, sys, time
+directory, port, user = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+messages = [open(f, "rb").read() for f in sorted(glob.glob(directory + "/*/1700000000.M*"))]
+start = time.time()
+client = smtplib.LMTP("127.0.0.1", port)
+for message in messages:
+    client.sendmail("sender@example.org", [user], message)
+client.quit()
+print(f"{time.time() - start:.3f}")
+PY
+)"
+echo "LMTP alone (smtplib, no IMAP): ${lmtp_only}s"
 python3 - "$ours_total" "$reference_total" "$rounds" "$count" <<'PY'
 import sys
 ours, reference, rounds, count = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
