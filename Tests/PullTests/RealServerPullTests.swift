@@ -48,7 +48,13 @@ final class RealServerPullTests: XCTestCase {
         XCTAssertTrue(eventually(timeout: 60) { lmtp.storedCount >= 100 })
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let delivered = lmtp.storedCount
+        // dovecot may still be storing the message whose data had all arrived: let it settle.
+        var delivered = lmtp.storedCount
+        var stableSince = Date()
+        while Date().timeIntervalSince(stableSince) < 0.5 {
+            Thread.sleep(forTimeInterval: 0.05)
+            if lmtp.storedCount != delivered { delivered = lmtp.storedCount; stableSince = Date() }
+        }
         XCTAssertLessThan(delivered, 300, "killed in the middle")
         let recorded = try account.statefileContents().stalledUIDs.count
         // The kill may land between the receiver's acceptance and the statefile write: then
