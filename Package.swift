@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "FakeLMTPTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "SyncTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PullTests", dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 
-/// The `pullimap` program once its command line is parsed: load the configuration, then run.
+/// The `pullimap` program once its command line is parsed: load the configuration, lock the
+/// statefile, connect, and pull (pullimap(1)).
 public enum PullimapProgram {
     /// Runs one invocation and returns the exit status; failures are reported on stderr as one line.
     public static func run(_ invocation: PullimapInvocation, environment: ConfigEnvironment = .current()) -> ExitStatus {
@@ -13,7 +14,30 @@ public enum PullimapProgram {
             for warning in configuration.warnings {
                 sink.record(level: .warning, component: invocation.section, mailbox: "", message: warning.description)
             }
-            throw ProgramFailure(status: .unavailable, message: "pulling is not implemented yet")
+            let settings = PullSettings(configuration: configuration, invocation: invocation)
+            let log = PullLog(sink: sink, section: configuration.section, mailbox: configuration.mailbox)
+
+            // The statefile is locked before any network traffic: a second instance stops here.
+            let statefile = try PullStatefile.open(path: configuration.statefile)
+            defer { statefile.close() }
+
+            let traffic = TrafficCounter()
+            let login = SessionLogin(options: configuration.connection, name: configuration.section,
+                                     keepAlive: settings.idleTimeout != nil, debugLevel: invocation.debugLevel,
+                                     debugLog: log.imapTrafficLog, traffic: traffic)
+            let session = try login.open()
+            defer {
+                session.logout()
+                log.accountInfo("IMAP traffic (bytes): recv \(InterimapSynchronization.bytes(traffic.bytesReceived)) "
+                                + "sent \(InterimapSynchronization.bytes(traffic.bytesSent))")
+            }
+            session.alertHandler = { text in log.warning("ALERT: \(text)") }
+            let channel = DeliveryChannel(method: configuration.deliverMethod, clientDomain: configuration.deliverEHLO,
+                                          trace: log.isDebugEnabled ? log.mailTrafficLog : nil)
+            defer { channel.close() }
+            let run = PullRun(settings: settings, connection: PullConnection(session: session, mailboxName: configuration.mailbox),
+                              statefile: statefile, channel: channel, log: log)
+            try run.run()
         }
     }
 }
