@@ -87,8 +87,8 @@ final class PullimapProcessTests: XCTestCase {
         account.receiver.inject(.refuse(.endOfData, code: 451, text: "4.3.0 try again", when: .transaction(2)))
         let transient = try account.run()
         XCTAssertEqual(transient.status, ExitStatus.temporaryFailure.rawValue, transient.stderr)
-        XCTAssertTrue(transient.stderr.hasSuffix("pullimap: acct(INBOX): UID 2 will be retried on the next run: "
-                                                 + "LMTP server temporarily refused end of message data: 451 4.3.0 try again\n"), transient.stderr)
+        XCTAssertTrue(transient.stderr.contains("acct(INBOX): ERROR: UID 2 will be retried on the next run: "
+                                                + "LMTP server temporarily refused end of message data: 451 4.3.0 try again\n"), transient.stderr)
         XCTAssertEqual(account.counts, [1: 1])
 
         account.receiver.removeAllFaults()
@@ -138,7 +138,7 @@ final class PullimapProcessTests: XCTestCase {
         statefile.close()
         let result = try account.run()
         XCTAssertEqual(result.status, ExitStatus.dataError.rawValue, result.stderr)
-        XCTAssertTrue(result.stderr.contains("pullimap: acct(INBOX): UIDVALIDITY changed (99 in statefile \(account.statefilePath), 4242 on the server)"),
+        XCTAssertTrue(result.stderr.contains("acct: ERROR: UIDVALIDITY changed! (4242 != 99) The UIDs recorded in statefile \(account.statefilePath)"),
                       result.stderr)
         XCTAssertEqual(account.receiver.connectionCount, 0)
         XCTAssertEqual(try account.unseenUIDs(), [1, 2])

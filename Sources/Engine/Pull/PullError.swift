@@ -24,12 +24,28 @@ public enum PullError: Error, Equatable, Sendable, CustomStringConvertible, Exit
         }
     }
 
-    public var description: String {
+    /// The log line's component and mailbox, and the message after `ERROR: ` (the reference's
+    /// wording first, so that log watchers keep matching).
+    public var logLine: (component: String, mailbox: String, message: String) {
         switch self {
         case let .uidValidityChanged(section, mailbox, statefile, recorded, server):
-            return "\(section)(\(mailbox)): UIDVALIDITY changed (\(recorded) in statefile \(statefile), \(server) on the server): "
-                + "the recorded UIDs no longer name the same messages; nothing was delivered "
-                + "(remove the statefile to start over, or run once with --no-delivery)"
+            return (section, "", "UIDVALIDITY changed! (\(server) != \(recorded)) The UIDs recorded in statefile \(statefile) "
+                    + "no longer name the same messages of \(mailbox); nothing was delivered "
+                    + "(remove the statefile to start over, or run once with --no-delivery)")
+        case let .noUIDValidity(section, mailbox), let .incompleteFetch(section, mailbox, _), let .delivery(section, mailbox, _, _):
+            let text = description
+            let prefix = "\(section)(\(mailbox)): "
+            return (section, mailbox, text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
+        case let .missingCapability(section, _, _):
+            let text = description
+            return (section, "", text.hasPrefix("\(section): ") ? String(text.dropFirst(section.count + 2)) : text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .uidValidityChanged(section, _, _, _, _):
+            return "\(section): \(logLine.message)"
         case let .noUIDValidity(section, mailbox):
             return "\(section)(\(mailbox)): the server did not report UIDVALIDITY on SELECT (persistent UIDs are required)"
         case let .incompleteFetch(section, mailbox, detail):

@@ -20,24 +20,35 @@ public enum PullimapProgram {
             // The statefile is locked before any network traffic: a second instance stops here.
             let statefile = try PullStatefile.open(path: configuration.statefile)
             defer { statefile.close() }
-
-            let traffic = TrafficCounter()
-            let login = SessionLogin(options: configuration.connection, name: configuration.section,
-                                     keepAlive: settings.idleTimeout != nil, debugLevel: invocation.debugLevel,
-                                     debugLog: log.imapTrafficLog, traffic: traffic)
-            let session = try login.open()
-            defer {
-                session.logout()
-                log.accountInfo("IMAP traffic (bytes): recv \(InterimapSynchronization.bytes(traffic.bytesReceived)) "
-                                + "sent \(InterimapSynchronization.bytes(traffic.bytesSent))")
+            do {
+                try pull(configuration: configuration, invocation: invocation, settings: settings, log: log, statefile: statefile)
+            } catch let error as PullError {
+                // Written as a log line, `section: ERROR: message`, as the reference does.
+                let line = error.logLine
+                sink.record(level: .error, component: line.component, mailbox: line.mailbox, message: line.message)
+                throw LoggedFailure(exitStatus: error.exitStatus)
             }
-            session.alertHandler = { text in log.warning("ALERT: \(text)") }
-            let channel = DeliveryChannel(method: configuration.deliverMethod, clientDomain: configuration.deliverEHLO,
-                                          trace: log.isDebugEnabled ? log.mailTrafficLog : nil)
-            defer { channel.close() }
-            let run = PullRun(settings: settings, connection: PullConnection(session: session, mailboxName: configuration.mailbox),
-                              statefile: statefile, channel: channel, log: log)
-            try run.run()
         }
+    }
+
+    private static func pull(configuration: PullimapConfiguration, invocation: PullimapInvocation, settings: PullSettings,
+                             log: PullLog, statefile: PullStatefile) throws {
+        let traffic = TrafficCounter()
+        let login = SessionLogin(options: configuration.connection, name: configuration.section,
+                                 keepAlive: settings.idleTimeout != nil, debugLevel: invocation.debugLevel,
+                                 debugLog: log.imapTrafficLog, traffic: traffic)
+        let session = try login.open()
+        defer {
+            session.logout()
+            log.accountInfo("IMAP traffic (bytes): recv \(InterimapSynchronization.bytes(traffic.bytesReceived)) "
+                            + "sent \(InterimapSynchronization.bytes(traffic.bytesSent))")
+        }
+        session.alertHandler = { text in log.warning("ALERT: \(text)") }
+        let channel = DeliveryChannel(method: configuration.deliverMethod, clientDomain: configuration.deliverEHLO,
+                                      trace: log.isDebugEnabled ? log.mailTrafficLog : nil)
+        defer { channel.close() }
+        let run = PullRun(settings: settings, connection: PullConnection(session: session, mailboxName: configuration.mailbox),
+                          statefile: statefile, channel: channel, log: log)
+        try run.run()
     }
 }

@@ -77,7 +77,7 @@ public struct PurgePolicy: Sendable, Equatable {
             tags.append((try connection.send(.expunge), "EXPUNGE"))
         }
         for (tag, name) in tags { try connection.wait(tag, command: name) }
-        log.debug("Purged UID(s) \(doomed) (purge-after = \(days))")
+        log.info("Removing \(doomed.count) UID(s) \(doomed)")
         return doomed
     }
 }

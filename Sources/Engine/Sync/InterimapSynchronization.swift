@@ -152,7 +152,12 @@ final class InterimapSynchronization {
 
     private func create(_ name: [UInt8], on server: SyncServer) throws {
         let wire = try server.naming.wireName(database: name)
-        _ = try server.execute(.create(MailboxName(wire: wire)))
+        do {
+            _ = try server.execute(.create(MailboxName(wire: wire)))
+        } catch var failure as ServerFailure {
+            failure.context = "Couldn't create mailbox \(server.display(name))"
+            throw failure
+        }
         log.info(server.name, "", "Created mailbox \(server.display(name))")
     }
 

@@ -5,8 +5,19 @@ struct ServerFailure: Error, CustomStringConvertible, ExitStatusProviding {
     let server: String
     let mailbox: String?
     let error: IMAPClientError
-    var description: String { server + (mailbox.map { "(\($0))" } ?? "") + ": \(error)" }
-    var message: String { String(describing: error) }
+    /// What was being done, e.g. `Couldn't create mailbox Work`.
+    var context: String?
+    var description: String { server + (mailbox.map { "(\($0))" } ?? "") + ": " + message }
+    /// The server's own status and words first (`NO ...`, `BAD ...`), as the reference logs them.
+    var message: String {
+        let reason: String
+        switch error {
+        case let .commandFailed(command, text): reason = "NO \(text) (\(command))"
+        case let .commandRejected(command, text): reason = "BAD \(text) (\(command))"
+        default: reason = String(describing: error)
+        }
+        return context.map { "\($0): \(reason)" } ?? reason
+    }
     var exitStatus: ExitStatus { error.exitStatus }
 }
 
@@ -72,7 +83,7 @@ final class SyncServer {
             selected?.observe(code: response.code)
             return try session.check(response, command: command)
         } catch let error as IMAPClientError {
-            throw ServerFailure(server: name, mailbox: selected.map { display($0.database) }, error: error)
+            throw ServerFailure(server: name, mailbox: selected.map { display($0.database) }, error: error, context: nil)
         }
     }
 
