@@ -171,14 +171,14 @@ final class ConnectionOptionsTests: XCTestCase {
         let sha1 = String(repeating: "01", count: 20)
         let options = try local("SSL_fingerprint=\(sha256.uppercased()) sha1$\(sha1)")
         XCTAssertEqual(options.sslFingerprints, [
-            CertificateFingerprint(algorithm: "sha256", digest: Array(repeating: 0xAB, count: 32)),
-            CertificateFingerprint(algorithm: "sha1", digest: Array(repeating: 0x01, count: 20)),
+            SPKIFingerprint(algorithm: "sha256", digest: Array(repeating: 0xAB, count: 32)),
+            SPKIFingerprint(algorithm: "sha1", digest: Array(repeating: 0x01, count: 20)),
         ])
         XCTAssertEqual(options.sslFingerprints[0].description, "sha256$" + sha256)
-        assertBad("SSL_fingerprint=zz", "SSL_fingerprint: 'zz' is not [ALGO$]DIGEST_HEX (an even number of hexadecimal digits)")
-        assertBad("SSL_fingerprint=sha256$AB:CD",
-                  "SSL_fingerprint: 'sha256$AB:CD' is not [ALGO$]DIGEST_HEX (an even number of hexadecimal digits)")
-        assertBad("SSL_fingerprint=abcd", "SSL_fingerprint: 'abcd' has 2 bytes, a sha256 digest has 32")
+        assertBad("SSL_fingerprint=zz", "SSL_fingerprint: 'zz' is not [ALGO$]DIGEST_HEX (hexadecimal digits)")
+        assertBad("SSL_fingerprint=sha256$AB:CD", "SSL_fingerprint: 'sha256$AB:CD': sha256 digests have 64 hex digits, not 4")
+        assertBad("SSL_fingerprint=abcd", "SSL_fingerprint: 'abcd': sha256 digests have 64 hex digits, not 4")
+        assertBad("SSL_fingerprint=nope$abcd", "SSL_fingerprint: 'nope$abcd': unknown digest algorithm 'nope'")
         assertBad("SSL_fingerprint=", "SSL_fingerprint: empty value")
     }
 

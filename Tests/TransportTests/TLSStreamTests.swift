@@ -148,10 +148,10 @@ final class TLSStreamTests: XCTestCase {
         XCTAssertEqual(pin.digest.prefix(2), [0xab, 0xcd])
         XCTAssertEqual(try SPKIFingerprint(parsing: "sha512$" + String(repeating: "f", count: 128)).digest.count, 64)
         XCTAssertThrowsError(try SPKIFingerprint(parsing: "abcd")) {
-            XCTAssertEqual("\($0)", "SSL_fingerprint 'abcd': sha256 digests have 64 hex digits, not 4")
+            XCTAssertEqual("\($0)", "SSL_fingerprint: 'abcd': sha256 digests have 64 hex digits, not 4")
         }
         XCTAssertThrowsError(try SPKIFingerprint(parsing: "nodigest$abcd")) {
-            XCTAssertEqual("\($0)", "SSL_fingerprint 'nodigest$abcd': unknown digest algorithm 'nodigest'")
+            XCTAssertEqual("\($0)", "SSL_fingerprint: 'nodigest$abcd': unknown digest algorithm 'nodigest'")
         }
         XCTAssertThrowsError(try SPKIFingerprint(parsing: "sha256$" + String(repeating: "zz", count: 32)))
         XCTAssertEqual(try SPKIFingerprint.parseList("").count, 0)

@@ -7,7 +7,7 @@ extension ConnectionOptions {
         let tls = TLSConfiguration(
             verify: sslVerify, caFile: sslCAFile, caPath: sslCAPath,
             serverName: sslHostname,
-            fingerprints: sslFingerprints.map { SPKIFingerprint(algorithm: $0.algorithm, digest: $0.digest) },
+            fingerprints: sslFingerprints,
             protocolMin: sslProtocolMin, protocolMax: sslProtocolMax,
             protocols: sslProtocols.map { TLSProtocolSelection(toggles: $0) },
             cipherList: sslCipherList, cipherSuites: sslCipherSuites)

@@ -167,9 +167,13 @@ enum ConnectionOptionParser {
 
         if let words = try reader.words("SSL_fingerprint"), let setting = reader["SSL_fingerprint"] {
             for word in words {
-                switch CertificateFingerprint.parse(word) {
-                case .success(let fingerprint): options.sslFingerprints.append(fingerprint)
-                case .failure(let error): throw ConfigError(setting, error.reason)
+                do {
+                    options.sslFingerprints.append(try SPKIFingerprint(parsing: word))
+                } catch TransportError.configuration(let message) {
+                    let prefix = "SSL_fingerprint: "
+                    throw ConfigError(setting, message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message)
+                } catch {
+                    throw ConfigError(setting, String(describing: error))
                 }
             }
         }

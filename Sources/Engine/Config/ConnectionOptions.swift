@@ -35,7 +35,7 @@ public struct ConnectionOptions: Equatable, Sendable {
     /// `SSL_ciphersuites`: TLSv1.3 cipher suites (may be empty).
     public var sslCipherSuites: String?
     /// `SSL_fingerprint`: acceptable SPKI digests; empty when unset.
-    public var sslFingerprints: [CertificateFingerprint] = []
+    public var sslFingerprints: [SPKIFingerprint] = []
     /// `SSL_verify` (default YES): verify the chain and the host name.
     public var sslVerify: Bool = true
     /// `SSL_CAfile`.

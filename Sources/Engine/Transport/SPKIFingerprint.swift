@@ -21,15 +21,15 @@ public struct SPKIFingerprint: Equatable, Hashable, Sendable, CustomStringConver
         let algorithm = parts.count == 2 ? String(parts[0]).lowercased() : "sha256"
         let hex = String(parts.count == 2 ? parts[1] : parts[0]).filter { $0 != ":" }
         guard let md = EVP_get_digestbyname(algorithm) else {
-            throw TransportError.configuration("SSL_fingerprint '\(value)': unknown digest algorithm '\(algorithm)'")
+            throw TransportError.configuration("SSL_fingerprint: '\(value)': unknown digest algorithm '\(algorithm)'")
         }
         let expectedLength = Int(EVP_MD_get_size(md))
         guard let digest = SPKIFingerprint.decodeHex(hex) else {
-            throw TransportError.configuration("SSL_fingerprint '\(value)': not a hexadecimal digest")
+            throw TransportError.configuration("SSL_fingerprint: '\(value)' is not [ALGO$]DIGEST_HEX (hexadecimal digits)")
         }
         guard digest.count == expectedLength else {
             throw TransportError.configuration(
-                "SSL_fingerprint '\(value)': \(algorithm) digests have \(expectedLength * 2) hex digits, not \(hex.count)")
+                "SSL_fingerprint: '\(value)': \(algorithm) digests have \(expectedLength * 2) hex digits, not \(hex.count)")
         }
         self.init(algorithm: algorithm, digest: digest)
     }
