@@ -73,7 +73,7 @@ final class ReceiverListener: @unchecked Sendable {
             // Close-on-exec: a child process (a program under test) must not keep the
             // connection open after the session ends.
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            onAccept(AcceptedSocketStream(fd: client))
+            onAccept(SocketStream(adopting: client, peer: "client"))
         }
         _ = systemClose(fd)
         stoppedCondition.withLock {
@@ -91,59 +91,12 @@ final class ReceiverListener: @unchecked Sendable {
     }
 }
 
-/// An accepted TCP connection as a ``ByteStream``.
-final class AcceptedSocketStream: ByteStream, @unchecked Sendable {
-    private let fd: Int32
-    /// Protects `isClosed`.
-    private let lock = NSLock()
-    private var isClosed = false
-
-    init(fd: Int32) { self.fd = fd }
-
-    deinit { _ = systemClose(fd) }
-
-    func read(maxLength: Int) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: max(1, maxLength))
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n >= 0 { return Array(buffer[0..<n]) }
-            if errno == EINTR { continue }
-            if lock.withLock({ isClosed }) { return [] }
-            throw TransportError.system(call: "recv", target: "client", message: String(cString: strerror(errno)))
-        }
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset, receiverSendFlags) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TransportError.closed
-            }
-            offset += n
-        }
-    }
-
-    func shutdownWrite() { _ = shutdown(fd, Int32(SHUT_WR)) }
-
-    func close() {
-        let first = lock.withLock { () -> Bool in
-            defer { isClosed = true }
-            return !isClosed
-        }
-        if first { _ = shutdown(fd, Int32(SHUT_RDWR)) }
-    }
-}
-
 #if canImport(Glibc)
 private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Glibc.listen(fd, backlog) }
-private let receiverSendFlags = Int32(MSG_NOSIGNAL)
 private let closeOnExec = Int32(SOCK_CLOEXEC.rawValue)
 #elseif canImport(Darwin)
 private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Darwin.listen(fd, backlog) }
-private let receiverSendFlags: Int32 = 0
 private let closeOnExec: Int32 = 0
 #endif
