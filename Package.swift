@@ -42,7 +42,8 @@ let package = Package(
             path: "Sources/Tools/pullimap"),
         .executableTarget(
             name: "scenario",
-            dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/Tools/scenario"),
         .executableTarget(
             name: "fake-imapd",
