@@ -38,6 +38,8 @@ final class DovecotServerBackend: ServerBackend {
             mail_home = \(directory)/home
             log_path = \(directory)/dovecot.log
             mail_fsync = never
+            # Other sessions' changes reach IDLE/NOTIFY sessions within a second even without inotify.
+            mailbox_idle_check_interval = 1 secs
             namespace inbox {
               inbox = yes
               separator = \(spec.delimiter)
