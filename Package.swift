@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .testTarget(name: "ToolTests", dependencies: ["Engine"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ScenarioTests", dependencies: ["scenario", "Engine", "FakeIMAPServer", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -132,8 +132,12 @@ struct RunSpec {
 }
 
 struct WaitSpec {
-    /// Wait until the background run's output has a line containing this.
+    /// Wait until the background run's output has a line containing this (or matching
+    /// `logPattern`) ...
     var logText: String?
+    var logPattern: String?
+    /// ... this many times.
+    var logTimes = 1
     /// Or until this many deliveries were recorded.
     var deliveries: Int?
     /// Or just sleep.

@@ -73,8 +73,10 @@ struct ScenarioParser {
                                 bodies: [:], fakeOnlyReasons: [])
         var labelLines: [String: Int] = [:]
         func define(_ message: MessageSpec, _ entry: ScenarioINI.Entry) throws(ScenarioFileError) {
-            if let first = labelLines[message.label] {
-                throw error(entry, "label '\(message.label)' is already used at line \(first)")
+            // A label names one body: the same message may be put in several places, but a label
+            // cannot name two different messages.
+            if let first = labelLines[message.label], scenario.bodies[message.label] != message.body {
+                throw error(entry, "label '\(message.label)' already names a different message (line \(first))")
             }
             labelLines[message.label] = entry.line
             scenario.bodies[message.label] = message.body
@@ -360,14 +362,20 @@ struct ScenarioParser {
         for entry in section.entries {
             switch entry.key {
             case "log": spec.logText = entry.value
+            case "log-regex":
+                do { _ = try NSRegularExpression(pattern: entry.value) } catch {
+                    throw self.error(entry, "invalid regular expression '\(entry.value)'")
+                }
+                spec.logPattern = entry.value
+            case "times": spec.logTimes = try integer(entry, min: 1)
             case "deliveries": spec.deliveries = try integer(entry, min: 1)
             case "seconds": spec.seconds = try seconds(entry)
             case "timeout": spec.timeout = try seconds(entry)
-            default: throw error(entry, "unknown key in [wait] (expected log, deliveries, seconds or timeout)")
+            default: throw error(entry, "unknown key in [wait] (expected log, log-regex, times, deliveries, seconds or timeout)")
             }
         }
-        guard spec.logText != nil || spec.deliveries != nil || spec.seconds != nil else {
-            throw error(section, "give log, deliveries or seconds")
+        guard spec.logText != nil || spec.logPattern != nil || spec.deliveries != nil || spec.seconds != nil else {
+            throw error(section, "give log, log-regex, deliveries or seconds")
         }
         return spec
     }

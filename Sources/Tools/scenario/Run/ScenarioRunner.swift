@@ -307,7 +307,7 @@ final class ScenarioRunner {
     }
 
     private func wait(_ spec: WaitSpec) -> String? {
-        if let seconds = spec.seconds, spec.logText == nil, spec.deliveries == nil {
+        if let seconds = spec.seconds, spec.logText == nil, spec.logPattern == nil, spec.deliveries == nil {
             Thread.sleep(forTimeInterval: seconds)
             return nil
         }
@@ -315,9 +315,18 @@ final class ScenarioRunner {
         let logPath = background?.logPath
         while Date() < deadline {
             var satisfied = true
-            if let text = spec.logText {
+            if spec.logText != nil || spec.logPattern != nil {
                 let output = logPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? lastRun?.output ?? ""
-                satisfied = satisfied && output.split(separator: "\n").contains { $0.contains(text) }
+                let regex = spec.logPattern.flatMap { try? NSRegularExpression(pattern: $0) }
+                let hits = output.split(separator: "\n").filter { line in
+                    if let text = spec.logText, !line.contains(text) { return false }
+                    if let regex {
+                        let s = String(line)
+                        return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+                    }
+                    return true
+                }
+                satisfied = satisfied && hits.count >= spec.logTimes
             }
             if let n = spec.deliveries { satisfied = satisfied && (receiver?.deliveries.count ?? 0) >= n }
             if satisfied { return nil }
@@ -328,7 +337,10 @@ final class ScenarioRunner {
         }
         let output = logPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? lastRun?.output ?? ""
         var what: [String] = []
-        if let text = spec.logText { what.append("a log line containing '\(text)'") }
+        if spec.logText != nil || spec.logPattern != nil {
+            let how = [spec.logText.map { "containing '\($0)'" }, spec.logPattern.map { "matching /\($0)/" }].compactMap { $0 }.joined(separator: " and ")
+            what.append(spec.logTimes == 1 ? "a log line \(how)" : "\(spec.logTimes) log lines \(how)")
+        }
         if let n = spec.deliveries { what.append("\(n) deliveries (got \(receiver?.deliveries.count ?? 0))") }
         return "waited \(Int(spec.timeout)) seconds for \(what.joined(separator: " and "))\n" + tail(output)
     }
