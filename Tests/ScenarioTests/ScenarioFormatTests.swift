@@ -182,3 +182,17 @@ final class ScenarioFormatTests: XCTestCase {
         }
     }
 }
+
+/// The annotated example of Scenarios/README.md is a valid scenario.
+final class ReadmeExampleTests: XCTestCase {
+    func testTheAnnotatedExampleParses() throws {
+        let readme = try String(contentsOfFile: ScenarioTool.libraryDirectory + "/README.md", encoding: .utf8)
+        guard let start = readme.range(of: "```ini\n# The header"), let end = readme.range(of: "```", range: start.upperBound..<readme.endIndex) else {
+            return XCTFail("no annotated example in Scenarios/README.md")
+        }
+        let text = String(readme[readme.index(start.lowerBound, offsetBy: 7)..<end.lowerBound])
+        let scenario = try ScenarioParser.parse(text: text, path: "README.md")
+        XCTAssertEqual(scenario.steps.count, 5)
+        XCTAssertEqual(scenario.bodies.count, 6)
+    }
+}
