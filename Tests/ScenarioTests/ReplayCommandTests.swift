@@ -97,3 +97,96 @@ final class ReplayCommandTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(passed, 40, summary)
     }
 }
+
+/// The runner's handling of engine processes, with small shell scripts standing in for the engine:
+/// the configuration it writes, crash points armed through the environment, background runs
+/// waited for and stopped.
+final class EngineProcessTests: XCTestCase {
+    func script(_ body: String) throws -> String {
+        let path = try ScenarioTool.write("#!/bin/sh\n" + body + "\n", name: "engine.sh")
+        chmod(path, 0o755)
+        return path
+    }
+
+    func testTheEngineGetsATunnelConfigurationInItsXDGDirectories() throws {
+        let engine = try script(#"cat "$XDG_CONFIG_HOME/interimap/config"; echo "home=$HOME""#)
+        let file = try ScenarioTool.write("""
+            [server local]
+            [server remote]
+            delimiter = .
+            withhold-capability = COMPRESS=DEFLATE
+            [interimap]
+            list-mailbox = INBOX
+            [interimap remote]
+            compress = NO
+            [fault remote]
+            drop-after = UID FETCH:1
+            [run interimap]
+            [expect]
+            log = list-mailbox = INBOX
+            log = [local]
+            log = type = tunnel
+            log-regex = ^command = .*/fake-imapd --state .*/servers/local\\.json$
+            log-regex = ^command = .*/fake-imapd --state .*/servers/remote\\.json --withhold-capability COMPRESS=DEFLATE --drop-after 'UID FETCH:1'$
+            log = compress = NO
+            log-regex = ^home=/.*/home$
+            """, name: "config.ini")
+        let result = try ScenarioTool.run(["replay", "--engine", "ours", "--interimap", engine, file])
+        XCTAssertEqual(result.status, 0, result.output)
+    }
+
+    func testAnArmedCrashReachesTheEngineAndAKilledRunIsExpected() throws {
+        let engine = try script(#"echo "crash=$INTERIMAP_CRASH_AT"; [ -n "$INTERIMAP_CRASH_AT" ] && kill -9 $$; exit 0"#)
+        let file = try ScenarioTool.write("""
+            [server local]
+            [server remote]
+            [crash]
+            at = fetch-after-message:3
+            [run interimap]
+            [expect]
+            log = crash=fetch-after-message:3
+            [run interimap]
+            [expect]
+            exit = 0
+            log = crash=
+            no-log = crash=fetch
+            """, name: "crash.ini")
+        let result = try ScenarioTool.run(["replay", "--engine", "ours", "--interimap", engine, file])
+        XCTAssertEqual(result.status, 0, result.output)
+        let never = try script("exit 0")
+        let missed = try ScenarioTool.run(["replay", "--engine", "ours", "--interimap", never, file])
+        XCTAssertNotEqual(missed.status, 0)
+        XCTAssertTrue(missed.output.contains("the run ended with exit status 0; expected a crash at fetch-after-message:3 (killed)"), missed.output)
+    }
+
+    func testBackgroundRunsAreWaitedForAndStopped() throws {
+        let engine = try script("trap 'echo stopping; exit 3' TERM; i=0; while true; do i=$((i+1)); echo \"tick $i\"; sleep 0.05; done")
+        let file = try ScenarioTool.write("""
+            [server local]
+            [server remote]
+            [run interimap]
+            args = --watch=1
+            background = yes
+            [wait]
+            log-regex = ^tick [0-9]+$
+            times = 3
+            [stop]
+            [expect]
+            exit = 3
+            log = tick 3
+            log = stopping
+            """, name: "background.ini")
+        let result = try ScenarioTool.run(["replay", "--engine", "ours", "--interimap", engine, file])
+        XCTAssertEqual(result.status, 0, result.output)
+    }
+
+    func testARunThatHangsIsKilledAfterItsTimeout() throws {
+        let engine = try script("sleep 30")
+        let file = try ScenarioTool.write("[server local]\n[server remote]\n[run interimap]\ntimeout = 0.5\n", name: "hang.ini")
+        let start = Date()
+        let result = try ScenarioTool.run(["replay", "--engine", "ours", "--interimap", engine, file])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.output.contains("the run did not end within 0.5 seconds (killed)"), result.output)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 3, "the engine and what it started are killed at once")
+    }
+}

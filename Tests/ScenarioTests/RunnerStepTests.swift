@@ -147,7 +147,7 @@ final class RunnerStepTests: XCTestCase {
             count local Nowhere = 0
             """)
         guard let report = failure(result) else { return }
-        XCTAssertEqual(report.failures.map(\.detail), ["duplicates:\n  local INBOX: 'm3' 2 times", "local has no mailbox 'Nowhere'"])
+        XCTAssertEqual(report.failures.map(\.detail), ["duplicates:\n  local INBOX: 'm2' 2 times", "local has no mailbox 'Nowhere'"])
     }
 
     func testAChangeThatCannotBeMadeFailsTheStep() throws {

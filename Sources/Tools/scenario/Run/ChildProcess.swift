@@ -131,6 +131,9 @@ final class ChildProcess {
 
     func signal(_ signal: Int32) { if status == nil { kill(pid, signal) } }
 
+    /// Kills the process and everything it started.
+    func killGroup() { kill(-pid, SIGKILL) }
+
     /// Waits until no process of the group (tunnels, servers) is alive; after `timeout` kills them.
     func waitForGroup(timeout: TimeInterval = 5) {
         let deadline = Date().addingTimeInterval(timeout)

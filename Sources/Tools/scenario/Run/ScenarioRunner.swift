@@ -120,7 +120,7 @@ final class ScenarioRunner {
 
     private func cleanUp() {
         if let bg = background {
-            bg.process.signal(SIGKILL)
+            bg.process.killGroup()
             _ = bg.process.wait(timeout: 5)
             bg.process.waitForGroup(timeout: 2)
             background = nil
@@ -161,14 +161,14 @@ final class ScenarioRunner {
             case .run(let spec):
                 if background != nil { return fail("run", "a background run is still going: add a [stop] step first") }
                 if let failure = try run(spec, index: index, checkExit: !explicitExit.contains(index)) {
-                    return fail("run \(spec.program.rawValue) \(spec.arguments.joined(separator: " "))", failure)
+                    return fail(([spec.program.rawValue] + spec.arguments.map(WordSplitter.quote)).joined(separator: " "), failure)
                 }
             case .stop(let signal):
                 guard let bg = background else { return fail("stop", "no background run to stop") }
                 background = nil
                 bg.process.signal(signal)
                 var status = bg.process.wait(timeout: 10)
-                if status == nil { bg.process.signal(SIGKILL); status = bg.process.wait(timeout: 5) }
+                if status == nil { bg.process.killGroup(); status = bg.process.wait(timeout: 5) }
                 bg.process.waitForGroup()
                 var record = bg.record
                 record.status = status ?? .signaled(SIGKILL)
@@ -281,7 +281,7 @@ final class ScenarioRunner {
         let timeout = spec.timeout ?? scenario.runTimeout
         let status = process.wait(timeout: timeout)
         if status == nil {
-            process.signal(SIGKILL)
+            process.killGroup()
             _ = process.wait(timeout: 5)
         }
         process.waitForGroup()
@@ -289,7 +289,7 @@ final class ScenarioRunner {
         record.output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         lastRun = record
         if status == nil {
-            return "the run did not end within \(Int(timeout)) seconds (killed)\n" + tail(record.output)
+            return "the run did not end within \(String(format: "%g", timeout)) seconds (killed)\n" + tail(record.output)
         }
         if checkExit {
             let expected: TerminationStatus = crash != nil ? .signaled(SIGKILL) : .exited(0)
@@ -342,7 +342,7 @@ final class ScenarioRunner {
             what.append(spec.logTimes == 1 ? "a log line \(how)" : "\(spec.logTimes) log lines \(how)")
         }
         if let n = spec.deliveries { what.append("\(n) deliveries (got \(receiver?.deliveries.count ?? 0))") }
-        return "waited \(Int(spec.timeout)) seconds for \(what.joined(separator: " and "))\n" + tail(output)
+        return "waited \(String(format: "%g", spec.timeout)) seconds for \(what.joined(separator: " and "))\n" + tail(output)
     }
 
     private func applyDatabaseChange(_ change: DatabaseChange) throws {

@@ -44,7 +44,8 @@ struct LabelIndex {
 
     init(bodies: [String: [UInt8]]) {
         self.bodies = bodies
-        for (label, body) in bodies { labelByBody[body] = label }
+        // Labels given the same body: the first in sorted order names it, so reports are stable.
+        for (label, body) in bodies.sorted(by: { $0.key < $1.key }) where labelByBody[body] == nil { labelByBody[body] = label }
     }
 
     func label(of body: [UInt8]) -> String {
