@@ -11,8 +11,12 @@ struct EngineWorkspace {
 
     func path(_ relative: String) -> String { (directory as NSString).appendingPathComponent(relative) }
 
-    init(directory: String) throws {
+    init(directory: String) {
         self.directory = directory
+    }
+
+    /// Creates the directories.
+    func create() throws {
         for sub in ["config", "data", "home", "servers", "logs"] {
             try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
         }

@@ -53,7 +53,8 @@ final class ScenarioRunner {
     let scenario: Scenario
     let options: RunnerOptions
     let labels: LabelIndex
-    private var workspace: EngineWorkspace!
+    /// Set by `run()` before any step.
+    private var workspace = EngineWorkspace(directory: "")
     private var backends: [String: ServerBackend] = [:]
     private var receiver: DeliveryRecorder?
     private var pendingFaults: [String: [ServerFault]] = [:]
@@ -90,7 +91,8 @@ final class ScenarioRunner {
         do {
             let dir = try Self.makeDirectory(root: options.workRoot, name: scenario.name)
             directory = dir
-            workspace = try EngineWorkspace(directory: dir)
+            workspace = EngineWorkspace(directory: dir)
+            try workspace.create()
             if let failure = try execute() { outcome = .failed(failure) }
         } catch {
             outcome = .failed(FailureReport(stepNumber: 0, stepTitle: "setup", stepLine: 0,
