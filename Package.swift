@@ -42,7 +42,8 @@ let package = Package(
             path: "Sources/Tools/pullimap"),
         .executableTarget(
             name: "scenario",
-            dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/Tools/scenario"),
         .executableTarget(
             name: "fake-imapd",
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "SyncTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PullTests", dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", "TestSupport"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["scenario", "Engine", "FakeIMAPServer", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,1 +1,1 @@
-print("\(CommandLine.arguments.first ?? ""): not implemented yet")
+ScenarioCommand.main()
