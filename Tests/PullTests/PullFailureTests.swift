@@ -91,7 +91,7 @@ final class PullFailureTests: XCTestCase {
             XCTAssertEqual(error as? PullError, .uidValidityChanged(section: "acct", mailbox: "INBOX", statefile: account.statefilePath,
                                                                      recorded: 17, server: 4242))
             XCTAssertEqual((error as? ExitStatusProviding)?.exitStatus, .dataError)
-            XCTAssertTrue(String(describing: error).hasPrefix("acct: UIDVALIDITY changed! (4242 != 17) The UIDs recorded in statefile "), "\(error)")
+            XCTAssertTrue(String(describing: error).hasPrefix("acct: UIDVALIDITY changed! (17 != 4242) The UIDs recorded in statefile "), "\(error)")
         }
         XCTAssertEqual(account.receiver.connectionCount, 0)
         XCTAssertEqual(commands.count("UID FETCH") + commands.count("UID STORE"), 0)

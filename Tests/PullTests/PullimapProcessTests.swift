@@ -138,7 +138,7 @@ final class PullimapProcessTests: XCTestCase {
         statefile.close()
         let result = try account.run()
         XCTAssertEqual(result.status, ExitStatus.dataError.rawValue, result.stderr)
-        XCTAssertTrue(result.stderr.contains("acct: ERROR: UIDVALIDITY changed! (4242 != 99) The UIDs recorded in statefile \(account.statefilePath)"),
+        XCTAssertTrue(result.stderr.contains("acct: ERROR: UIDVALIDITY changed! (99 != 4242) The UIDs recorded in statefile \(account.statefilePath)"),
                       result.stderr)
         XCTAssertEqual(account.receiver.connectionCount, 0)
         XCTAssertEqual(try account.unseenUIDs(), [1, 2])

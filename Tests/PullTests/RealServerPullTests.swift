@@ -145,7 +145,7 @@ final class RealServerPullTests: XCTestCase {
         try account.writeConfiguration(deliverMethod: "lmtp:[127.0.0.1]:9")
         let result = try account.run()
         XCTAssertEqual(result.status, ExitStatus.dataError.rawValue, result.stderr)
-        XCTAssertTrue(result.stderr.contains("ERROR: UIDVALIDITY changed! (\(uidValidity) != \(uidValidity &+ 1))"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("ERROR: UIDVALIDITY changed! (\(uidValidity &+ 1) != \(uidValidity))"), result.stderr)
         XCTAssertEqual(try account.unseenUIDs(), [1, 2])
     }
 

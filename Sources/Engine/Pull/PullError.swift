@@ -29,7 +29,7 @@ public enum PullError: Error, Equatable, Sendable, CustomStringConvertible, Exit
     public var logLine: (component: String, mailbox: String, message: String) {
         switch self {
         case let .uidValidityChanged(section, mailbox, statefile, recorded, server):
-            return (section, "", "UIDVALIDITY changed! (\(server) != \(recorded)) The UIDs recorded in statefile \(statefile) "
+            return (section, "", "UIDVALIDITY changed! (\(recorded) != \(server)) The UIDs recorded in statefile \(statefile) "
                     + "no longer name the same messages of \(mailbox); nothing was delivered "
                     + "(remove the statefile to start over, or run once with --no-delivery)")
         case let .noUIDValidity(section, mailbox), let .incompleteFetch(section, mailbox, _), let .delivery(section, mailbox, _, _):

@@ -83,6 +83,12 @@ final class InterimapSynchronization {
         for record in work {
             try MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: record, repair: repair).run()
         }
+        // Leave no mailbox selected: a server may answer LIST-STATUS for the selected mailbox
+        // with the values of its SELECT (dovecot does), which would hide new mail from the next
+        // pass of --watch. UNSELECT (RFC 3691) on both, pipelined.
+        let selected = [local, remote].filter { $0.selected != nil }
+        let tags = try selected.map { try $0.sendUnselect() }
+        for (server, tag) in zip(selected, tags) { try server.finishUnselect(tag) }
     }
 
     /// Creates what exists on one side only, follows subscriptions, and returns the database

@@ -126,14 +126,17 @@ final class SyncServer {
         return out
     }
 
-    func unselect() throws {
-        guard selected != nil else { return }
-        if session.capabilities.contains("UNSELECT") {
-            _ = try execute(.unselect)
-        } else {
-            // CLOSE would expunge \Deleted messages (RFC 3501 §6.4.2); EXAMINE of the same
-            // mailbox deselects it without that side effect, so prefer UNSELECT (RFC 3691).
-            _ = try execute(.examine(MailboxName(wire: selected?.wireName ?? "INBOX")))
+    /// Starts leaving the selected mailbox. UNSELECT (RFC 3691) when offered; otherwise EXAMINE
+    /// of a name that cannot exist, whose failure leaves no mailbox selected (RFC 3501 §6.3.1), as
+    /// CLOSE would expunge the `\Deleted` messages (RFC 3501 §6.4.2).
+    func sendUnselect() throws -> String {
+        if session.capabilities.contains("UNSELECT") { return try send(.unselect) }
+        return try send(.examine(MailboxName(wire: "interimap-unselect-\(UUID().uuidString)")))
+    }
+
+    func finishUnselect(_ tag: String) throws {
+        if session.capabilities.contains("UNSELECT") { _ = try wait(tag, command: "UNSELECT") } else {
+            _ = try session.waitForCompletion(of: tag) { try self.consume($0) }
         }
         selected = nil
     }
