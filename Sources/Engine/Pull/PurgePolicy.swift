@@ -65,18 +65,20 @@ public struct PurgePolicy: Sendable, Equatable {
         guard !doomed.isEmpty else { return doomed }
         let chunks = doomed.chunked(maxLength: 8192)
         let uidPlus = connection.session.capabilities.contains("UIDPLUS")
-        // The STOREs and the expunges are pipelined: commands on UIDs cannot be ambiguous in the
-        // sense of RFC 3501 §5.5, and a server completes them in the order sent.
-        var tags: [(String, String)] = []
+        // The STOREs are pipelined; the expunge waits for them, as a server may run pipelined
+        // commands concurrently (RFC 3501 §5.5) and the expunge depends on the `\Deleted` flags.
+        var tags: [String] = []
         for set in chunks {
-            tags.append((try connection.send(.uidStore(set, operation: StoreOperation(.add, silent: true), flags: [.deleted])), "UID STORE"))
+            tags.append(try connection.send(.uidStore(set, operation: StoreOperation(.add, silent: true), flags: [.deleted])))
         }
+        for tag in tags { try connection.wait(tag, command: "UID STORE") }
+        tags = []
         if uidPlus {
-            for set in chunks { tags.append((try connection.send(.uidExpunge(set)), "UID EXPUNGE")) }
+            for set in chunks { tags.append(try connection.send(.uidExpunge(set))) }
         } else {
-            tags.append((try connection.send(.expunge), "EXPUNGE"))
+            tags.append(try connection.send(.expunge))
         }
-        for (tag, name) in tags { try connection.wait(tag, command: name) }
+        for tag in tags { try connection.wait(tag, command: uidPlus ? "UID EXPUNGE" : "EXPUNGE") }
         log.info("Removing \(doomed.count) UID(s) \(doomed)")
         return doomed
     }

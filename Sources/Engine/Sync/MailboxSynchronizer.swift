@@ -19,8 +19,6 @@ final class MailboxSynchronizer {
     let repair: Bool
     /// How many APPENDs may be in flight on one server before waiting for the oldest.
     var appendWindow = 32
-    /// Commands sent by `apply` and awaited by `finishApply`, per server.
-    private var pendingTags: [SyncDatabase.Side: [(String, String)]] = [:]
 
     init(local: SyncServer, remote: SyncServer, database: SyncDatabase, log: SyncLog,
          record: SyncDatabase.MailboxRecord, repair: Bool) {
@@ -167,10 +165,7 @@ final class MailboxSynchronizer {
             storeOnLocal[Self.normalized(flags), default: []].append(l)
         }
 
-        try apply(expunge: expungeOnLocal, stores: storeOnLocal, on: local)
-        try apply(expunge: expungeOnRemote, stores: storeOnRemote, on: remote)
-        try finishApply(local)
-        try finishApply(remote)
+        try applyOnBoth(local: (expungeOnLocal, storeOnLocal), remote: (expungeOnRemote, storeOnRemote))
         if !removedPairs.isEmpty {
             try database.write { tx in
                 for (l, _) in removedPairs { try tx.removeMapping(mailbox: record.index, localUID: l) }
@@ -180,33 +175,43 @@ final class MailboxSynchronizer {
         logChanges(expunged: expungeOnRemote, stores: storeOnRemote, on: remote)
     }
 
-    /// Sends the STOREs and UID EXPUNGE for one server without waiting (pipelining).
-    private func apply(expunge: [UInt32], stores: [[Flag]: [UInt32]], on server: SyncServer) throws {
-        var tags: [(String, String)] = []
-        var touched = SequenceSet(expunge)
-        for (_, uids) in stores { for u in uids { touched.insert(u) } }
-        server.updateSelected { $0.ownStores.formUnion(touched) }
-        for (flags, uids) in stores.sorted(by: { $0.key.map(\.rawValue).joined() < $1.key.map(\.rawValue).joined() }) {
-            for set in SequenceSet(uids).chunked(maxLength: 4000) {
-                tags.append((try server.send(.uidStore(set, operation: StoreOperation(.replace, silent: true), flags: flags)), "UID STORE"))
+    /// Applies flag changes and expunges on both servers at once: the STOREs of both go out
+    /// together (pipelined), then the UID EXPUNGEs once those STOREs completed. The EXPUNGE waits
+    /// for its `\Deleted` STORE because a server may run pipelined commands concurrently
+    /// (RFC 3501 §5.5), and dovecot does: an EXPUNGE could overtake the STORE it depends on.
+    private func applyOnBoth(local localChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]]),
+                             remote remoteChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]])) throws {
+        let plan: [(SyncServer, [UInt32], [[Flag]: [UInt32]])] = [(local, localChanges.expunge, localChanges.stores),
+                                                                 (remote, remoteChanges.expunge, remoteChanges.stores)]
+        var storeTags: [[String]] = []
+        for (server, expunge, stores) in plan {
+            var touched = SequenceSet(expunge)
+            for (_, uids) in stores { for u in uids { touched.insert(u) } }
+            server.updateSelected { $0.ownStores.formUnion(touched) }
+            var tags: [String] = []
+            for (flags, uids) in stores.sorted(by: { $0.key.map(\.rawValue).joined() < $1.key.map(\.rawValue).joined() }) {
+                for set in SequenceSet(uids).chunked(maxLength: 4000) {
+                    tags.append(try server.send(.uidStore(set, operation: StoreOperation(.replace, silent: true), flags: flags)))
+                }
             }
-        }
-        if !expunge.isEmpty {
             for set in SequenceSet(expunge).chunked(maxLength: 4000) {
-                tags.append((try server.send(.uidStore(set, operation: StoreOperation(.add, silent: true), flags: [.deleted])), "UID STORE"))
-                tags.append((try server.send(.uidExpunge(set)), "UID EXPUNGE"))
+                tags.append(try server.send(.uidStore(set, operation: StoreOperation(.add, silent: true), flags: [.deleted])))
             }
+            storeTags.append(tags)
         }
-        pendingTags[server.side] = tags
-    }
-
-    private func finishApply(_ server: SyncServer) throws {
-        for (tag, command) in pendingTags[server.side] ?? [] {
-            _ = try server.wait(tag, command: command)
-            CrashPoint.reached(command == "UID EXPUNGE" ? "expunge-store" : "flags-store")
+        var expungeTags: [[String]] = []
+        for ((server, expunge, _), tags) in zip(plan, storeTags) {
+            for tag in tags {
+                _ = try server.wait(tag, command: "UID STORE")
+                CrashPoint.reached("flags-store")
+            }
+            if !expunge.isEmpty { CrashPoint.reached("expunge-store") }
+            expungeTags.append(try SequenceSet(expunge).chunked(maxLength: 4000).map { try server.send(.uidExpunge($0)) })
         }
-        pendingTags[server.side] = []
-        server.updateSelected { $0.ownStores = SequenceSet() }
+        for ((server, _, _), tags) in zip(plan, expungeTags) {
+            for tag in tags { _ = try server.wait(tag, command: "UID EXPUNGE") }
+            server.updateSelected { $0.ownStores = SequenceSet() }
+        }
     }
 
     private func logChanges(expunged: [UInt32], stores: [[Flag]: [UInt32]], on server: SyncServer) {
@@ -480,10 +485,7 @@ final class MailboxSynchronizer {
                 if union != b { storeOnRemote[union, default: []].append(r) }
             }
         }
-        try apply(expunge: expungeOnLocal, stores: storeOnLocal, on: local)
-        try apply(expunge: expungeOnRemote, stores: storeOnRemote, on: remote)
-        try finishApply(local)
-        try finishApply(remote)
+        try applyOnBoth(local: (expungeOnLocal, storeOnLocal), remote: (expungeOnRemote, storeOnRemote))
         if !removed.isEmpty {
             try database.write { tx in for l in removed { try tx.removeMapping(mailbox: record.index, localUID: l) } }
         }
