@@ -194,10 +194,18 @@ public final class IMAPSession: @unchecked Sendable {
         stream.close()
     }
 
-    /// LOGOUT (RFC 3501 §6.1.3), then close. Errors are ignored: the session is over either way.
-    public func logout() {
+    /// LOGOUT (RFC 3501 §6.1.3), then close. With `awaitingReply` false the reply is not read
+    /// (the server ends the session on reading LOGOUT, waiting would cost a round trip); only a
+    /// caller that owns the session's reading may choose that. Errors are ignored: the session is
+    /// over either way.
+    public func logout(awaitingReply: Bool = true) {
         if let tag = try? send(.logout) {
-            _ = try? waitForCompletion(of: tag)
+            if awaitingReply {
+                _ = try? waitForCompletion(of: tag)
+            } else {
+                try? sender.drain()
+                stream.shutdownWrite()
+            }
         }
         close()
     }

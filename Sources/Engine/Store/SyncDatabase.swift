@@ -195,6 +195,18 @@ public final class SyncDatabase: @unchecked Sendable {
         }
     }
 
+    /// The UIDs of one side at or above `from` that are mapped (an index range scan).
+    public func mappedUIDs(mailbox: Int64, side: Side, from: UInt32) throws -> SequenceSet {
+        let column = side == .local ? "lUID" : "rUID"
+        return try read { db in
+            var set = SequenceSet()
+            let cursor = try Int64.fetchCursor(db, sql: "SELECT \(column) FROM mapping WHERE idx = ? AND \(column) >= ? ORDER BY \(column)",
+                                               arguments: [mailbox, Int64(from)])
+            while let uid = try cursor.next() { set.insert(UInt32(truncatingIfNeeded: uid)) }
+            return set
+        }
+    }
+
     /// Visits the mapping of a mailbox in local UID order with a cursor, never the whole list at once.
     public func forEachMapping(mailbox: Int64, _ body: (_ localUID: UInt32, _ remoteUID: UInt32) throws -> Void) throws {
         try read { db in

@@ -10,6 +10,10 @@ final class InterimapSynchronization {
     private(set) var local: SyncServer?
     private(set) var remote: SyncServer?
     let localTraffic = TrafficCounter()
+    /// ENABLE commands sent by `connect` and not yet awaited.
+    private var pendingEnable: [(SyncServer, String)] = []
+    /// Whether the hierarchy delimiters are known (after the first LIST).
+    private var delimitersKnown = false
     let remoteTraffic = TrafficCounter()
 
     init(configuration: InterimapConfiguration, invocation: InterimapInvocation, log: SyncLog, database: SyncDatabase) {
@@ -52,9 +56,9 @@ final class InterimapSynchronization {
         }
         local = servers[0]; remote = servers[1]
         for server in servers { try requireExtensions(server) }
-        // ENABLE QRESYNC on both, pipelined (RFC 7162 §3.2.3; it implies CONDSTORE).
-        let tags = try servers.map { try $0.send(.enable(["QRESYNC"])) }
-        for (server, tag) in zip(servers, tags) { _ = try server.wait(tag, command: "ENABLE") }
+        // ENABLE QRESYNC on both (RFC 7162 §3.2.3; it implies CONDSTORE). Its completion is
+        // awaited only before the first SELECT, so that the LIST commands ride in the same round trip.
+        pendingEnable = try servers.map { ($0, try $0.send(.enable(["QRESYNC"]))) }
     }
 
     private func requireExtensions(_ server: SyncServer) throws {
@@ -71,14 +75,27 @@ final class InterimapSynchronization {
     func learnDelimiters() throws {
         guard let local, let remote else { return }
         try MailboxDiscovery(configuration: configuration, commandLineMailboxes: [], log: log).learnDelimiters([local, remote])
+        delimitersKnown = true
+        try awaitEnable()
+    }
+
+    private func awaitEnable() throws {
+        for (server, tag) in pendingEnable { _ = try server.wait(tag, command: "ENABLE") }
+        pendingEnable = []
     }
 
     /// The default command: synchronize (or, with `--repair`, repair) the mailboxes in scope.
     func synchronize(repair: Bool, mailboxes: [String]) throws {
         guard let local, let remote else { return }
         let discovery = MailboxDiscovery(configuration: configuration, commandLineMailboxes: mailboxes, log: log)
-        try discovery.learnDelimiters([local, remote])
+        // The LIST responses carry the delimiter; it must be known beforehand only to write the
+        // patterns (MAILBOX arguments for a remote server, NUL in list-mailbox).
+        if !delimitersKnown && (!mailboxes.isEmpty || configuration.listMailbox.contains { $0.contains("\0") }) {
+            try discovery.learnDelimiters([local, remote])
+        }
         let listed = try discovery.list([local, remote])
+        delimitersKnown = true
+        try awaitEnable()
         let work = try reconcile(local: listed[.local] ?? [], remote: listed[.remote] ?? [], repair: repair)
         for record in work {
             try MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: record, repair: repair).run()
@@ -177,7 +194,7 @@ final class InterimapSynchronization {
     func finish() {
         for (server, traffic) in [(local, localTraffic), (remote, remoteTraffic)] {
             guard let server else { continue }
-            server.session.logout()
+            server.session.logout(awaitingReply: false)
             log.info(server.name, "", "IMAP traffic (bytes): recv \(Self.bytes(traffic.bytesReceived)) sent \(Self.bytes(traffic.bytesSent))")
         }
     }

@@ -18,7 +18,7 @@ final class MailboxSynchronizer {
     /// `--repair`: compare every message of the mailbox, not only the pending ones.
     let repair: Bool
     /// How many APPENDs may be in flight on one server before waiting for the oldest.
-    var appendWindow = 32
+    var appendWindow = 8
 
     init(local: SyncServer, remote: SyncServer, database: SyncDatabase, log: SyncLog,
          record: SyncDatabase.MailboxRecord, repair: Bool) {
@@ -41,6 +41,7 @@ final class MailboxSynchronizer {
         let remoteSelected = try remote.finishSelect(remoteTag)
         try check(localSelected, state: record.local, server: local)
         try check(remoteSelected, state: record.remote, server: remote)
+        let selectedUIDNext = (local: localSelected.uidNext, remote: remoteSelected.uidNext)
 
         var state = States(local: record.local ?? .init(uidValidity: localSelected.uidValidity, uidNext: 1, highestModSeq: 0),
                            remote: record.remote ?? .init(uidValidity: remoteSelected.uidValidity, uidNext: 1, highestModSeq: 0))
@@ -72,22 +73,35 @@ final class MailboxSynchronizer {
             while local.selected?.hasPendingUpdates == true || remote.selected?.hasPendingUpdates == true {
                 try propagateUpdates()
             }
+            let before = (state.local.highestModSeq, state.remote.highestModSeq)
             state.local.highestModSeq = max(state.local.highestModSeq, local.selected?.highestModSeq ?? 0)
             state.remote.highestModSeq = max(state.remote.highestModSeq, remote.selected?.highestModSeq ?? 0)
-            try commitStates(state)
+            if before != (state.local.highestModSeq, state.remote.highestModSeq) { try commitStates(state) }
 
             // Messages new on both servers that are the same message (an APPEND whose APPENDUID
             // an interrupted run never recorded): map them instead of copying them again.
             if rounds == 1 { try pairIdenticalNewMessages(state) }
 
-            // Step 3: new messages, both directions, until no more arrive.
-            var next = (local: state.local.uidNext, remote: state.remote.uidNext)
+            // Step 3: new messages, both directions, until no more arrive. `next` is each server's
+            // UIDNEXT as far as this run has seen every message below it: its UIDNEXT at SELECT,
+            // then past every message fetched from it and every message appended to it.
+            var next = (local: max(state.local.uidNext, selectedUIDNext.local), remote: max(state.remote.uidNext, selectedUIDNext.remote))
+            var again = false
             repeat {
-                next.remote = max(next.remote, try copyNewMessages(from: local, to: remote, since: state.local.uidNext, known: &next.local))
-                next.local = max(next.local, try copyNewMessages(from: remote, to: local, since: state.remote.uidNext, known: &next.remote))
-            } while try newMessagesArrived(next)
-            state.local.uidNext = max(state.local.uidNext, next.local, local.selected?.uidNext ?? 0)
-            state.remote.uidNext = max(state.remote.uidNext, next.remote, remote.selected?.uidNext ?? 0)
+                let remoteBefore = next.remote
+                let toRemote = try copyNewMessages(from: local, to: remote, since: state.local.uidNext, known: &next.local)
+                if let last = toRemote.last { next.remote = max(next.remote, last + 1) }
+                let localBefore = next.local
+                let toLocal = try copyNewMessages(from: remote, to: local, since: state.remote.uidNext, known: &next.remote)
+                if let last = toLocal.last { next.local = max(next.local, last + 1) }
+                // Our APPENDs got UIDs in a row from the UIDNEXT we knew, unless another client's
+                // message arrived in between (RFC 3501 §2.3.1.1: UIDs ascend): then that message
+                // has a UID below `next` and another pass copies it. No round trip is spent
+                // asking otherwise: messages arriving later get UIDs at or above `next`.
+                again = !Self.isContiguous(toRemote, from: remoteBefore) || !Self.isContiguous(toLocal, from: localBefore)
+            } while again
+            state.local.uidNext = max(state.local.uidNext, next.local)
+            state.remote.uidNext = max(state.remote.uidNext, next.remote)
             // Our own APPENDs moved the servers' HIGHESTMODSEQ; the responses told us by how much.
             if !(local.selected?.hasPendingUpdates ?? false) && !(remote.selected?.hasPendingUpdates ?? false) {
                 state.local.highestModSeq = max(state.local.highestModSeq, local.selected?.highestModSeq ?? 0)
@@ -238,15 +252,17 @@ final class MailboxSynchronizer {
     /// time), the APPENDUID recorded right after. Returns the destination's UIDNEXT as far as
     /// these APPENDs show; `known` becomes the source's UIDNEXT as far as the FETCH showed.
     private func copyNewMessages(from source: SyncServer, to destination: SyncServer, since: UInt32,
-                                 known: inout UInt32) throws -> UInt32 {
+                                 known: inout UInt32) throws -> [UInt32] {
         let start = max(since, 1)
-        var mappedAbove = SequenceSet()
-        try database.forEachMapping(mailbox: record.index) { l, r in
-            let uid = source.side == .local ? l : r
-            if uid >= start { mappedAbove.insert(uid) }
-        }
+        let mappedAbove = try database.mappedUIDs(mailbox: record.index, side: source.side, from: start)
         let fetchSet = Self.openSet(from: start, excluding: mappedAbove)
         return try copy(fetchSet, from: source, to: destination, minimumUID: start, excluding: mappedAbove, known: &known)
+    }
+
+    /// Whether sorted `uids` are `start, start+1, ...` (or empty).
+    static func isContiguous(_ uids: [UInt32], from start: UInt32) -> Bool {
+        guard let first = uids.first, let last = uids.last else { return true }
+        return first == start && Int(last - first) + 1 == uids.count
     }
 
     /// `start:*` minus `excluded`, compactly (`3,5:*`).
@@ -264,18 +280,17 @@ final class MailboxSynchronizer {
     }
 
     private func copy(_ fetchSet: SequenceSet, from source: SyncServer, to destination: SyncServer, minimumUID: UInt32,
-                      excluding: SequenceSet, known: inout UInt32) throws -> UInt32 {
+                      excluding: SequenceSet, known: inout UInt32) throws -> [UInt32] {
         var inFlight: [(tag: String, sourceUIDs: [UInt32])] = []
         var batch: [(uid: UInt32, message: AppendMessage)] = []
         var batchBytes = 0
         var added: [(source: UInt32, destination: UInt32)] = []
-        var destinationNext: UInt32 = 0
         var highestFetched: UInt32 = 0
         let destinationWire = MailboxName(wire: destination.selected?.wireName ?? "")
         let destinationValidity = destination.selected?.uidValidity ?? 0
         // MULTIAPPEND (RFC 3502) adds a batch atomically in one command; without it, one message
         // per APPEND. Either way several commands are in flight (pipelining).
-        let batchLimit = destination.session.capabilities.contains("MULTIAPPEND") ? 16 : 1
+        let batchLimit = destination.session.capabilities.contains("MULTIAPPEND") ? 128 : 1
         let batchByteLimit = 4 << 20
 
         func complete(_ entry: (tag: String, sourceUIDs: [UInt32])) throws {
@@ -293,10 +308,7 @@ final class MailboxSynchronizer {
                     try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r)
                 }
             }
-            for (sourceUID, newUID) in pairs {
-                added.append((sourceUID, newUID))
-                destinationNext = max(destinationNext, newUID + 1)
-            }
+            added.append(contentsOf: pairs)
         }
 
         func flush() throws {
@@ -307,7 +319,9 @@ final class MailboxSynchronizer {
             CrashPoint.reached("append-batch-middle")
             batch.removeAll(keepingCapacity: true)
             batchBytes = 0
-            if inFlight.count >= self.appendWindow { try complete(inFlight.removeFirst()) }
+            // Bounded: at most `appendWindow` commands (or one message each without MULTIAPPEND,
+            // then more of them) wait for their completion.
+            if inFlight.count >= (batchLimit == 1 ? 4 * self.appendWindow : self.appendWindow) { try complete(inFlight.removeFirst()) }
         }
 
         source.bodyHandler = { fetch in
@@ -331,35 +345,7 @@ final class MailboxSynchronizer {
             log.info(destination.name, destination.display(record.name), "Added \(added.count) UID(s) \(SyncLog.uids(localUIDs)) "
                 + (destination.side == .local ? "<-" : "->") + " \(SyncLog.uids(remoteUIDs))")
         }
-        return destinationNext
-    }
-
-    /// Whether a server has messages at or above the UIDNEXT this run knows: `UID FETCH n:*`
-    /// on both servers at once (it also returns the last message when n is above every UID,
-    /// RFC 3501 §6.4.8, hence the filter).
-    private func newMessagesArrived(_ next: (local: UInt32, remote: UInt32)) throws -> Bool {
-        var found = false
-        let servers: [(SyncServer, UInt32)] = [(local, next.local), (remote, next.remote)]
-        var tags: [String] = []
-        for (server, n) in servers {
-            server.bodyHandler = nil
-            tags.append(try server.send(.uidFetch(SequenceSet.from(max(n, 1)), items: [.uid])))
-        }
-        for ((server, n), tag) in zip(servers, tags) {
-            var assembler = FetchAssembler()
-            let response = try server.session.waitForCompletion(of: tag) { event in
-                if FetchAssembler.isFetchEvent(event) {
-                    if let fetch = assembler.feed(event), let uid = fetch.uid, uid >= n,
-                       try !database.isMapped(mailbox: record.index, side: server.side, uid: uid) {
-                        found = true
-                    }
-                } else {
-                    try server.consume(event)
-                }
-            }
-            _ = try server.session.check(response, command: "UID FETCH")
-        }
-        return found
+        return added.map(\.destination).sorted()
     }
 
     // MARK: Interrupted copies
