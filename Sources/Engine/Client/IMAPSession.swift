@@ -194,19 +194,19 @@ public final class IMAPSession: @unchecked Sendable {
         stream.close()
     }
 
-    /// LOGOUT (RFC 3501 §6.1.3), then close. With `awaitingReply` false the reply is not read
-    /// (the server ends the session on reading LOGOUT, waiting would cost a round trip); only a
-    /// caller that owns the session's reading may choose that. Errors are ignored: the session is
-    /// over either way.
-    public func logout(awaitingReply: Bool = true) {
-        if let tag = try? send(.logout) {
-            if awaitingReply {
-                _ = try? waitForCompletion(of: tag)
-            } else {
-                try? sender.drain()
-                stream.shutdownWrite()
-            }
-        }
+    /// LOGOUT (RFC 3501 §6.1.3), then close. Errors are ignored: the session is over either way.
+    public func logout() {
+        if let tag = try? send(.logout) { _ = try? waitForCompletion(of: tag) }
         close()
+    }
+
+    /// LOGOUT as the last act of a process that is about to exit: the reply is not awaited (the
+    /// server ends the session on reading LOGOUT; waiting would cost a round trip) and the
+    /// transport is only half-closed, so a tunnel command is not waited for either: it reads
+    /// end of file, exits, and is reaped by init once this process is gone.
+    public func logoutBeforeExit() {
+        if (try? send(.logout)) != nil { try? sender.drain() }
+        sender.stop()
+        stream.shutdownWrite()
     }
 }

@@ -192,9 +192,7 @@ final class InterimapSynchronization {
 
     /// LOGOUT from both servers and log the traffic, as the reference does at exit.
     func finish() {
-        // Both at once: closing a tunnel waits for its command to exit.
-        let sessions = [local, remote].compactMap { $0.map { UncheckedBox($0.session) } }
-        _ = ParallelWork.run(sessions.map { box in { box.value.logout(awaitingReply: false) } })
+        for server in [local, remote].compactMap({ $0 }) { server.session.logoutBeforeExit() }
         for (server, traffic) in [(local, localTraffic), (remote, remoteTraffic)] {
             guard let server else { continue }
             log.info(server.name, "", "IMAP traffic (bytes): recv \(Self.bytes(traffic.bytesReceived)) sent \(Self.bytes(traffic.bytesSent))")
