@@ -87,13 +87,20 @@ final class MailboxSynchronizer {
             // then past every message fetched from it and every message appended to it.
             var next = (local: max(state.local.uidNext, selectedUIDNext.local), remote: max(state.remote.uidNext, selectedUIDNext.remote))
             var again = false
+            var firstPass = true
             repeat {
+                // A server that had nothing new at SELECT needs no FETCH on the first pass: what
+                // arrives later gets a UID at or above `next` (or shows as a gap below).
+                let localHasNew = !firstPass || selectedUIDNext.local > state.local.uidNext
                 let remoteBefore = next.remote
-                let toRemote = try copyNewMessages(from: local, to: remote, since: state.local.uidNext, known: &next.local)
+                let toRemote = localHasNew ? try copyNewMessages(from: local, to: remote, since: state.local.uidNext, known: &next.local) : []
                 if let last = toRemote.last { next.remote = max(next.remote, last + 1) }
+                let remoteHasNew = !firstPass || selectedUIDNext.remote > state.remote.uidNext
+                    || !Self.isContiguous(toRemote, from: remoteBefore)
                 let localBefore = next.local
-                let toLocal = try copyNewMessages(from: remote, to: local, since: state.remote.uidNext, known: &next.remote)
+                let toLocal = remoteHasNew ? try copyNewMessages(from: remote, to: local, since: state.remote.uidNext, known: &next.remote) : []
                 if let last = toLocal.last { next.local = max(next.local, last + 1) }
+                firstPass = false
                 // Our APPENDs got UIDs in a row from the UIDNEXT we knew, unless another client's
                 // message arrived in between (RFC 3501 §2.3.1.1: UIDs ascend): then that message
                 // has a UID below `next` and another pass copies it. No round trip is spent
