@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .testTarget(name: "ToolTests", dependencies: ["Engine"]),
-        .testTarget(name: "DeliveryTests", dependencies: ["Engine", "FakeLMTP"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Engine", "FakeLMTP", "TestSupport"]),
         .testTarget(name: "FakeLMTPTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "SyncTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),

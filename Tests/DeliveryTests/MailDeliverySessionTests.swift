@@ -1,6 +1,7 @@
 import XCTest
 import Engine
 import FakeLMTP
+import TestSupport
 
 /// The SMTP/LMTP client against the fake receiver over an in-memory stream.
 final class MailDeliverySessionTests: XCTestCase {
@@ -348,7 +349,7 @@ final class MailDeliverySessionTests: XCTestCase {
     }
 
     func testConnectFailure() throws {
-        let port = try freeTCPPort()
+        let port = try TCPPort.free()
         XCTAssertThrowsError(try MailDeliverySession.connect(to: DeliveryMethod(transferProtocol: .smtp, address: .ipLiteral("127.0.0.1"), port: port),
                                                              clientDomain: "x")) { error in
             guard case .connectFailed(let target, let reason)? = error as? MailDeliveryError else { return XCTFail("\(error)") }

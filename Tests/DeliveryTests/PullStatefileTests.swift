@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import TestSupport
 
 final class PullStatefileTests: XCTestCase {
     private func bytes(_ path: String) -> [UInt8] {

@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import TestSupport
 
 /// Our client against real servers: dovecot's LMTP service and aiosmtpd's SMTP server.
 final class RealServerTests: XCTestCase {
@@ -33,72 +34,9 @@ final class RealServerTests: XCTestCase {
     // MARK: - dovecot LMTP
 
     func testDeliveryToDovecotLMTP() throws {
-        try requireTools(["/usr/sbin/dovecot", "/usr/bin/doveadm"], user: true, root: true)
-        let root = try makeTemporaryDirectory(self, prefix: "dovecot-lmtp")
-        let port = try freeTCPPort()
-        try """
-            ssl = no
-            protocols = lmtp
-            listen = 127.0.0.1
-            base_dir = \(root)/run
-            state_dir = \(root)/state
-            log_path = \(root)/dovecot.log
-            mail_location = maildir:\(root)/mail
-            mail_home = \(root)/home
-            mail_fsync = never
-            default_internal_user = \(testUser)
-            default_internal_group = \(testUser)
-            default_login_user = \(testUser)
-            namespace inbox {
-              inbox = yes
-              separator = /
-            }
-            passdb {
-              driver = static
-              args = nopassword=y
-            }
-            userdb {
-              driver = static
-              args = uid=\(testUser) gid=\(testUser) home=\(root)/home
-            }
-            service lmtp {
-              inet_listener lmtp {
-                address = 127.0.0.1
-                port = \(port)
-              }
-              unix_listener lmtp {
-                mode = 0
-              }
-            }
-            service anvil {
-              chroot =
-            }
-            service stats {
-              chroot =
-            }
-
-            """.write(toFile: root + "/dovecot.conf", atomically: true, encoding: .utf8)
-        for directory in ["run", "state", "home"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + directory, withIntermediateDirectories: true)
-        }
-        try runProcess(["/bin/chown", "-R", "\(testUser):", root + "/home", root + "/state"])
-        try runProcess(["/bin/chmod", "755", root])
-        try runProcess(["/bin/chown", "\(testUser):", root])
-
-        let dovecot = Process()
-        dovecot.executableURL = URL(fileURLWithPath: "/usr/sbin/dovecot")
-        dovecot.arguments = ["-F", "-c", root + "/dovecot.conf"]
-        dovecot.standardOutput = FileHandle.nullDevice
-        dovecot.standardError = FileHandle.nullDevice
-        try dovecot.run()
-        defer {
-            dovecot.terminate()
-            dovecot.waitUntilExit()
-        }
-        guard waitForListener(port: port) else {
-            let log = (try? String(contentsOfFile: root + "/dovecot.log", encoding: .utf8)) ?? ""
-            return XCTFail("dovecot did not listen on \(port): \(log)")
-        }
+        let lmtp = try DovecotLMTPServer(user: testUser)
+        defer { lmtp.stop() }
+        let port = lmtp.port
 
         let method = DeliveryMethod(transferProtocol: .lmtp, address: .ipLiteral("127.0.0.1"), port: port)
         let session = try MailDeliverySession.connect(to: method, clientDomain: "client.example")
@@ -111,7 +49,7 @@ final class RealServerTests: XCTestCase {
 
         // dovecot stores each message in the maildir with LF line endings, after a Return-Path
         // (our envelope sender) and a Delivered-To header of its own.
-        let newDirectory = root + "/mail/new"
+        let newDirectory = lmtp.maildir + "/new"
         let files = try FileManager.default.contentsOfDirectory(atPath: newDirectory).sorted()
         XCTAssertEqual(files.count, messages.count, "\(files)")
         var stored: [String] = []
@@ -129,59 +67,14 @@ final class RealServerTests: XCTestCase {
 
     // MARK: - aiosmtpd SMTP
 
-    private let handler = """
-        import json, os
-
-        class RawSaver:
-            \"\"\"Stores each message's data and envelope as files; refuses some recipients.\"\"\"
-            def __init__(self, directory):
-                self.directory = directory
-                self.count = 0
-
-            @classmethod
-            def from_cli(cls, parser, *args):
-                return cls(args[0])
-
-            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-                if address.startswith("reject@"):
-                    return "550 5.1.1 <%s> rejected" % address
-                if address.startswith("later@"):
-                    return "451 4.3.0 try later"
-                envelope.rcpt_tos.append(address)
-                return "250 OK"
-
-            async def handle_DATA(self, server, session, envelope):
-                self.count += 1
-                base = os.path.join(self.directory, "%03d" % self.count)
-                with open(base + ".eml", "wb") as f:
-                    f.write(envelope.original_content)
-                with open(base + ".json", "w") as f:
-                    json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                               "mail_options": envelope.mail_options}, f)
-                return "250 OK stored"
-
-        """
-
     func testDeliveryToAiosmtpd() throws {
-        try requireTools(["/usr/bin/env"], python: ["aiosmtpd"])
-        let root = try makeTemporaryDirectory(self, prefix: "aiosmtpd")
-        try handler.write(toFile: root + "/rawsaver.py", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
-        let port = try freeTCPPort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-m", "aiosmtpd", "-n", "-u", "-l", "127.0.0.1:\(port)", "-c", "rawsaver.RawSaver", root + "/out"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONPATH"] = root
-        server.environment = environment
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        guard waitForListener(port: port) else { return XCTFail("aiosmtpd did not listen on \(port)") }
+        // Refuses two recipients: one permanently, one transiently.
+        let smtp = try SMTPSinkServer(smtpUTF8: true, refusals: [
+            "reject@example.net": "550 5.1.1 <reject@example.net> rejected",
+            "later@example.net": "451 4.3.0 try later",
+        ])
+        defer { smtp.stop() }
+        let port = smtp.port
 
         let method = DeliveryMethod(transferProtocol: .smtp, address: .ipLiteral("127.0.0.1"), port: port)
         let session = try MailDeliverySession.connect(to: method, clientDomain: "client.example")
@@ -202,20 +95,15 @@ final class RealServerTests: XCTestCase {
         try session.deliver(message: Array(messages[2].utf8), reversePath: "j\u{f6}rg@example.org", recipient: "three@example.net")
         session.quit()
 
-        struct Envelope: Decodable, Equatable {
+        struct Envelope: Equatable {
             var mail_from: String
             var rcpt_tos: [String]
             var mail_options: [String]
         }
-        var envelopes: [Envelope] = []
-        var contents: [[UInt8]] = []
-        for n in 1...3 {
-            let base = root + "/out/" + String(format: "%03d", n)
-            let json = try XCTUnwrap(FileManager.default.contents(atPath: base + ".json"), base)
-            envelopes.append(try JSONDecoder().decode(Envelope.self, from: json))
-            contents.append(Array(try XCTUnwrap(FileManager.default.contents(atPath: base + ".eml"))))
-        }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/out/004.json"))
+        // Only the three accepted transactions reached DATA.
+        let deliveries = smtp.deliveries()
+        let envelopes = deliveries.map { Envelope(mail_from: $0.reversePath, rcpt_tos: $0.recipients, mail_options: $0.mailOptions) }
+        let contents = deliveries.map(\.message)
         // aiosmtpd writes the null reverse-path as "<>".
         XCTAssertEqual(envelopes, [
             Envelope(mail_from: sender, rcpt_tos: ["one@example.net"], mail_options: []),

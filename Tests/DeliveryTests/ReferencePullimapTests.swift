@@ -1,52 +1,39 @@
 import XCTest
 @testable import Engine
 import FakeLMTP
+import TestSupport
 
 /// The reference pullimap (a tunnel to a dovecot INBOX) and our statefile and fake receiver:
 /// each reads what the other wrote, and the reference delivers to the fake over TCP.
 final class ReferencePullimapTests: XCTestCase {
     private struct Store {
+        var fixture: DovecotFixture
         var root: String
-        var tunnel: String
         var configuration: String
     }
 
-    private func doveadm(_ root: String, _ arguments: [String], input: String = "") throws -> ProcessResult {
-        try runProcess(["/usr/bin/setpriv", "--reuid=\(testUser)", "--regid=\(testUser)", "--clear-groups", "env", "USER=\(testUser)",
-                        "HOME=\(root)/home", "/usr/bin/doveadm", "-c", "\(root)/dovecot.conf"] + arguments, input: Array(input.utf8))
+    private func doveadm(_ store: Store, _ arguments: [String], input: String = "") throws -> ProcessResult {
+        try runProcess(store.fixture.doveadmCommand + arguments, input: Array(input.utf8))
     }
 
-    /// A dovecot INBOX holding three messages from a@, b@ and c@example.org.
+    /// A dovecot INBOX holding three messages from a@, b@ and c@example.org; the statefile and
+    /// the configuration go in `root`.
     private func makeStore() throws -> Store {
         try requireTools(["/usr/bin/pullimap", "/usr/bin/doveadm", "/usr/bin/setpriv"], user: true, root: true)
+        let fixture = try DovecotFixture(user: testUser)
+        addTeardownBlock { fixture.cleanUp() }
         let root = try makeTemporaryDirectory(self, prefix: "pullimap-reference")
-        try FileManager.default.createDirectory(atPath: root + "/home", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
-        try """
-            ssl = no
-            mail_location = maildir:\(root)/mail
-            mail_home = \(root)/home
-            log_path = \(root)/dovecot.log
-            mail_fsync = never
-            namespace inbox {
-              inbox = yes
-              separator = /
-            }
-
-            """.write(toFile: root + "/dovecot.conf", atomically: true, encoding: .utf8)
-        try runProcess(["/bin/chown", "-R", "\(testUser):", root + "/home", root + "/dovecot.conf"])
-        try runProcess(["/bin/chown", "\(testUser):", root])
-        try runProcess(["/bin/chmod", "755", root])
+        let store = Store(fixture: fixture, root: root, configuration: root + "/pullimap.ini")
         for name in ["a", "b", "c"] {
-            let saved = try doveadm(root, ["save", "-m", "INBOX"], input: "From: \(name)@example.org\nSubject: \(name)\n\nbody \(name)\n")
+            let saved = try doveadm(store, ["save", "-m", "INBOX"], input: "From: \(name)@example.org\nSubject: \(name)\n\nbody \(name)\n")
             XCTAssertEqual(saved.status, 0, saved.stderr)
         }
-        let tunnel = "/usr/bin/setpriv --reuid=\(testUser) --regid=\(testUser) --clear-groups env USER=\(testUser) HOME=\(root)/home /usr/bin/doveadm -c \(root)/dovecot.conf exec imap"
-        return Store(root: root, tunnel: tunnel, configuration: root + "/pullimap.ini")
+        return store
     }
 
     private func uidValidity(_ store: Store) throws -> UInt32 {
-        let status = try doveadm(store.root, ["mailbox", "status", "uidvalidity", "INBOX"])
+        let status = try doveadm(store, ["mailbox", "status", "uidvalidity", "INBOX"])
         XCTAssertEqual(status.status, 0, status.stderr)
         let value = status.stdout.split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         return try XCTUnwrap(value.flatMap { UInt32($0) }, status.stdout)
@@ -56,7 +43,7 @@ final class ReferencePullimapTests: XCTestCase {
         try """
             [acct]
             type = tunnel
-            command = \(store.tunnel)
+            command = \(store.fixture.tunnelCommand)
             statefile = \(store.root)/state/acct
             deliver-method = \(deliverMethod)
             deliver-ehlo = pull.example

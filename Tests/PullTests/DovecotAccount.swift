@@ -24,12 +24,6 @@ final class DovecotAccount {
         for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// The `command` of `type = tunnel`: dovecot's IMAP on stdio as the test user (PREAUTH).
-    var tunnelCommand: String {
-        "\(DovecotFixture.setpriv) --reuid=\(fixture.user) --regid=\(fixture.user) --clear-groups env USER=\(fixture.user) "
-            + "HOME=\(fixture.directory.path) \(DovecotFixture.doveadm) -c \(fixture.configPath) exec imap"
-    }
-
     /// Runs `body` on a new session with INBOX selected.
     @discardableResult
     func withInbox<T>(_ body: (IMAPSession) throws -> T) throws -> T {
@@ -87,7 +81,7 @@ final class DovecotAccount {
         let lines = [
             "[acct]",
             "type = tunnel",
-            "command = \(tunnelCommand)",
+            "command = \(fixture.tunnelCommand)",
             "null-stderr = YES",
             "statefile = \(statefilePath)",
             "deliver-method = \(deliverMethod)",

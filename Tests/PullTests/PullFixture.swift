@@ -5,14 +5,6 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// A fresh directory removed after the test.
-func makeTemporaryDirectory(_ testCase: XCTestCase, prefix: String = "pulltests") throws -> String {
-    let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(prefix + "-" + UUID().uuidString)
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    testCase.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-    return path
-}
-
 /// A test message: its subject names it, so deliveries can be counted per message.
 func testMessage(_ n: Int, from sender: String? = nil, padding: Int = 0) -> [UInt8] {
     var text = "From: \(sender ?? "sender\(n)@example.org")\r\nTo: rcpt@example.net\r\nSubject: message \(n)\r\n"

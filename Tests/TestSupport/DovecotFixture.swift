@@ -68,19 +68,23 @@ public final class DovecotFixture {
     /// The dovecot log (errors of the sessions go there).
     public var log: String { (try? String(contentsOfFile: directory.appendingPathComponent("dovecot.log").path, encoding: .utf8)) ?? "" }
 
-    /// The shell command that speaks IMAP to this store on stdin/stdout, for `type = tunnel`.
-    public var tunnelCommand: String {
-        "\(Self.setpriv) --reuid=\(user) --regid=\(user) --clear-groups env USER=\(user) HOME=\(directory.path) "
-            + "\(Self.doveadm) -c \(configPath) exec imap"
+    /// The argument vector that runs `doveadm` on this store as the test user; append the
+    /// doveadm command (`exec imap`, `save -m INBOX`, ...). None of its words needs shell quoting.
+    public var doveadmCommand: [String] {
+        [Self.setpriv, "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "env", "USER=\(user)", "HOME=\(directory.path)",
+         Self.doveadm, "-c", configPath]
     }
+
+    /// The shell command that speaks IMAP to this store on stdin/stdout, for `type = tunnel`.
+    public var tunnelCommand: String { (doveadmCommand + ["exec", "imap"]).joined(separator: " ") }
 
     /// Starts `doveadm exec imap` and returns a stream to it (stdin must be a pipe: dovecot
     /// aborts on a regular file).
     public func openStream() throws -> ByteStream {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.setpriv)
-        p.arguments = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", "env", "USER=\(user)", "HOME=\(directory.path)",
-                       Self.doveadm, "-c", configPath, "exec", "imap"]
+        let command = doveadmCommand + ["exec", "imap"]
+        p.executableURL = URL(fileURLWithPath: command[0])
+        p.arguments = Array(command.dropFirst())
         let stdin = Pipe(), stdout = Pipe()
         p.standardInput = stdin
         p.standardOutput = stdout
