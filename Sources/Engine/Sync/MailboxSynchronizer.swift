@@ -7,8 +7,9 @@ import Foundation
 /// IMAP changes first, then the database rows that describe them, and the recorded
 /// HIGHESTMODSEQ/UIDNEXT last. A rerun after a crash sees the same reports again (the recorded
 /// values did not move) and applying them twice is harmless: expunging an expunged UID and
-/// storing the same flags change nothing. The one window that duplicates is an APPEND whose
-/// APPENDUID was not yet recorded when the process died.
+/// storing the same flags change nothing. An APPEND whose APPENDUID was not recorded before the
+/// process died left the same message unmapped on both servers; the next run pairs the two
+/// copies by size, date and bytes instead of copying them again.
 final class MailboxSynchronizer {
     let local: SyncServer
     let remote: SyncServer
