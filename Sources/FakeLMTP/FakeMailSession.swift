@@ -166,6 +166,9 @@ struct FakeMailSession {
         if let action = receiver.fault(at: .data, transaction: current.number, connection: connection) {
             if case .disconnectInData(let count) = action {
                 send(354, "Start mail input; end with <CRLF>.<CRLF>")
+                // The 354 leaves before the drop even when the data came early (pipelined),
+                // or close() would discard it.
+                flush()
                 discardData(count)
                 return close()
             }

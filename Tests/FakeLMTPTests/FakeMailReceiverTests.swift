@@ -182,6 +182,17 @@ final class FakeMailReceiverTests: XCTestCase {
         XCTAssertEqual(receiver.deliveries, [])
     }
 
+    func testDropDuringDataSendsThe354EvenWhenTheDataCameEarly() throws {
+        let receiver = receiver(.lmtp)
+        receiver.inject(.dropDuringData(afterBytes: 5))
+        let client = try client(receiver)
+        // Everything in one write: the drop must not swallow the 354 that precedes it.
+        try client.send("LHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n0123456789\r\n.\r\nQUIT\r\n")
+        XCTAssertEqual(try (0..<4).map { _ in try client.reply().code }, [250, 250, 250, 354])
+        XCTAssertThrowsError(try client.reply(), "the connection is closed after the 354")
+        XCTAssertEqual(receiver.deliveries, [])
+    }
+
     func testClientTurnsAndReplyBatching() throws {
         let receiver = receiver(.smtp)
         let client = try client(receiver)

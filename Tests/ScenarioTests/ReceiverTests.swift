@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 @testable import scenario
 
-/// The LMTP receiver pullimap delivers to: records accepted messages, plays armed faults.
+/// The LMTP receiver pullimap delivers to (FakeLMTP behind the scenario's fault format): records
+/// accepted messages, plays armed faults counted per run.
 final class ReceiverTests: XCTestCase {
     /// Speaks to the receiver: sends `lines` (CRLF added) and returns what came back.
     func converse(_ port: UInt16, _ lines: [String]) throws -> String {
@@ -29,25 +30,30 @@ final class ReceiverTests: XCTestCase {
     }
 
     func testRecordsAnLMTPDeliveryWithDotStuffingRemoved() throws {
-        let receiver = try ScenarioMailReceiver(transferProtocol: "lmtp")
+        let receiver = try FakeMailRecorder(transferProtocol: "lmtp")
         defer { receiver.stop() }
         let reply = try converse(receiver.port, ["LHLO test", "MAIL FROM:<a@example.org>", "RCPT TO:<b@example.net>", "RCPT TO:<c@example.net>",
                                                  "DATA", "Subject: x", "", "..dot", ".", "QUIT"])
         XCTAssertTrue(reply.hasPrefix("220 "), reply)
         XCTAssertTrue(reply.contains("250-PIPELINING\r\n"), reply)
-        XCTAssertEqual(reply.components(separatedBy: "250 2.0.0 OK").count - 1, 2, "LMTP answers once per recipient: \(reply)")
+        XCTAssertEqual(reply.components(separatedBy: "Ok: delivered\r\n").count - 1, 2, "LMTP answers once per recipient: \(reply)")
         XCTAssertEqual(receiver.deliveries, [RecordedDelivery(recipients: ["b@example.net", "c@example.net"], message: Array("Subject: x\r\n\r\n.dot\r\n".utf8))])
-        XCTAssertTrue(receiver.transcript.contains("C: MAIL FROM:<a@example.org>"))
+        XCTAssertTrue(receiver.transcript.contains("#1: MAIL FROM:<a@example.org>"))
     }
 
     func testArmedFaultsRefuseTheChosenTransactionOnly() throws {
-        let receiver = try ScenarioMailReceiver(transferProtocol: "lmtp")
+        let receiver = try FakeMailRecorder(transferProtocol: "lmtp")
         defer { receiver.stop() }
         receiver.arm([ReceiverFault(stage: .endOfData, action: .reply(code: 451, text: "4.3.0 later"), transaction: 2)])
         let transaction = ["MAIL FROM:<a@x>", "RCPT TO:<b@y>", "DATA", "hi", "."]
         let reply = try converse(receiver.port, ["LHLO t"] + transaction + transaction + transaction + ["QUIT"])
         XCTAssertTrue(reply.contains("451 4.3.0 later"), reply)
         XCTAssertEqual(receiver.deliveries.count, 2, "the first and third messages are accepted")
+        // A new run counts its transactions from 1 again.
+        receiver.arm([ReceiverFault(stage: .mail, action: .reply(code: 452, text: "4.3.1 full"), transaction: 1)])
+        let secondRun = try converse(receiver.port, ["LHLO t"] + transaction + ["QUIT"])
+        XCTAssertTrue(secondRun.contains("452 4.3.1 full"), secondRun)
+        XCTAssertEqual(receiver.deliveries.count, 2)
         receiver.arm([ReceiverFault(stage: .rcpt, action: .reply(code: 550, text: "5.1.1 no"), transaction: nil)])
         let refused = try converse(receiver.port, ["LHLO t", "MAIL FROM:<a@x>", "RCPT TO:<b@y>", "DATA", "QUIT"])
         XCTAssertTrue(refused.contains("550 5.1.1 no"), refused)
@@ -56,7 +62,7 @@ final class ReceiverTests: XCTestCase {
     }
 
     func testDropsTheConnectionInTheMiddleOfTheData() throws {
-        let receiver = try ScenarioMailReceiver(transferProtocol: "lmtp")
+        let receiver = try FakeMailRecorder(transferProtocol: "lmtp")
         defer { receiver.stop() }
         receiver.arm([ReceiverFault(stage: .data, action: .dropInData(afterBytes: 5), transaction: nil)])
         let reply = try converse(receiver.port, ["LHLO t", "MAIL FROM:<a@x>", "RCPT TO:<b@y>", "DATA", "Subject: long enough", ".", "QUIT"])

@@ -150,7 +150,7 @@ final class ScenarioRunner {
             try backend.setUp(spec)
         }
         if !scenario.pullimapSections.isEmpty {
-            receiver = try ScenarioMailReceiver(transferProtocol: scenario.receiver.transferProtocol)
+            receiver = try FakeMailRecorder(transferProtocol: scenario.receiver.transferProtocol)
         }
         let explicitExit = explicitExitChecks()
         for (index, step) in scenario.steps.enumerated() {
