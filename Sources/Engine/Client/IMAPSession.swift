@@ -26,7 +26,6 @@ public final class IMAPSession: @unchecked Sendable {
     private let revealSecrets: Bool
     private var tagNumber = 0
     private var completedResponses: [String: TaggedResponse] = [:]
-    private var commandNames: [String: String] = [:]
     /// The stream below the IMAP layer: replaced when TLS or COMPRESS starts.
     public private(set) var stream: ByteStream
 
@@ -82,7 +81,6 @@ public final class IMAPSession: @unchecked Sendable {
         tagNumber += 1
         let tag = String(format: "%06d", tagNumber - 1)
         debugLog?("C: " + CommandEncoder.logDescription(command, tag: tag, redactingSecrets: !revealSecrets))
-        commandNames[tag] = Self.commandName(command)
         do {
             try sender.enqueue(tag: tag, segments: encoder.encode(command, tag: tag).segments)
         } catch {
@@ -112,7 +110,7 @@ public final class IMAPSession: @unchecked Sendable {
             case .tagged(let response):
                 observe(response.code)
                 sender.commandCompleted(tag: response.tag)
-                if response.tag == tag { commandNames[tag] = nil; return response }
+                if response.tag == tag { return response }
                 completedResponses[response.tag] = response
             case .continuation(let request):
                 if sender.isWaitingForContinuation {

@@ -187,14 +187,6 @@ public final class SyncDatabase: @unchecked Sendable {
             .map { UInt32(truncatingIfNeeded: $0) }
     }
 
-    /// Whether a UID of one side appears in the mapping.
-    public func isMapped(mailbox: Int64, side: Side, uid: UInt32) throws -> Bool {
-        let column = side == .local ? "lUID" : "rUID"
-        return try read { db in
-            try Int64.fetchOne(db, sql: "SELECT 1 FROM mapping WHERE idx = ? AND \(column) = ?", arguments: [mailbox, Int64(uid)]) != nil
-        }
-    }
-
     /// The UIDs of one side at or above `from` that are mapped (an index range scan).
     public func mappedUIDs(mailbox: Int64, side: Side, from: UInt32) throws -> SequenceSet {
         let column = side == .local ? "lUID" : "rUID"
@@ -207,10 +199,14 @@ public final class SyncDatabase: @unchecked Sendable {
         }
     }
 
-    /// Visits the mapping of a mailbox in local UID order with a cursor, never the whole list at once.
-    public func forEachMapping(mailbox: Int64, _ body: (_ localUID: UInt32, _ remoteUID: UInt32) throws -> Void) throws {
+    /// Visits the mapping of a mailbox in local UID order with a cursor, never the whole list at
+    /// once; with bounds, only the pairs whose local UID is at least `localFrom` or whose remote
+    /// UID is at least `remoteFrom` (the messages an interrupted run copied).
+    public func forEachMapping(mailbox: Int64, localFrom: UInt32 = 1, remoteFrom: UInt32 = 1,
+                               _ body: (_ localUID: UInt32, _ remoteUID: UInt32) throws -> Void) throws {
         try read { db in
-            let cursor = try Row.fetchCursor(db, sql: "SELECT lUID, rUID FROM mapping WHERE idx = ? ORDER BY lUID", arguments: [mailbox])
+            let cursor = try Row.fetchCursor(db, sql: "SELECT lUID, rUID FROM mapping WHERE idx = ? AND (lUID >= ? OR rUID >= ?) ORDER BY lUID",
+                                             arguments: [mailbox, Int64(localFrom), Int64(remoteFrom)])
             while let row = try cursor.next() {
                 let l: Int64 = row[0] ?? 0, r: Int64 = row[1] ?? 0
                 try body(UInt32(truncatingIfNeeded: l), UInt32(truncatingIfNeeded: r))

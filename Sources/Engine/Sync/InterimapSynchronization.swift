@@ -10,11 +10,11 @@ final class InterimapSynchronization {
     private(set) var local: SyncServer?
     private(set) var remote: SyncServer?
     let localTraffic = TrafficCounter()
+    let remoteTraffic = TrafficCounter()
     /// ENABLE commands sent by `connect` and not yet awaited.
     private var pendingEnable: [(SyncServer, String)] = []
     /// Whether the hierarchy delimiters are known (after the first LIST).
     private var delimitersKnown = false
-    let remoteTraffic = TrafficCounter()
 
     init(configuration: InterimapConfiguration, invocation: InterimapInvocation, log: SyncLog, database: SyncDatabase) {
         self.configuration = configuration
@@ -139,10 +139,9 @@ final class InterimapSynchronization {
                     if pair.l?.isSubscribed != true { try subscribe(name, on: local, true) }
                     if pair.r?.isSubscribed != true { try subscribe(name, on: remote, true) }
                 }
-                let index = try database.write { try $0.insertMailbox(name: name, subscribed: subscribed) }
+                try database.write { try $0.insertMailbox(name: name, subscribed: subscribed) }
                 log.info("database", "", "Created mailbox \(display(name))")
                 guard let record = try database.mailbox(named: name) else { continue }
-                _ = index
                 work.append(record)
                 continue
             }

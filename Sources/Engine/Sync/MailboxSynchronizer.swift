@@ -29,8 +29,6 @@ final class MailboxSynchronizer {
 
     var displayName: String { MailboxNaming.display(record.name, delimiter: local.naming.delimiter) }
 
-    func server(_ side: SyncDatabase.Side) -> SyncServer { side == .local ? local : remote }
-
     func run() throws {
         let localWire = try local.naming.wireName(database: record.name)
         let remoteWire = try remote.naming.wireName(database: record.name)
@@ -58,9 +56,8 @@ final class MailboxSynchronizer {
         // Messages copied by an interrupted run (mapped, but at or above the recorded UIDNEXT):
         // compare them in full, as their changes may predate any recorded HIGHESTMODSEQ.
         var pending: [(UInt32, UInt32)] = []
-        try database.forEachMapping(mailbox: record.index) { l, r in
-            if repair || l >= state.local.uidNext || r >= state.remote.uidNext { pending.append((l, r)) }
-        }
+        try database.forEachMapping(mailbox: record.index, localFrom: repair ? 1 : state.local.uidNext,
+                                    remoteFrom: repair ? 1 : state.remote.uidNext) { pending.append(($0, $1)) }
         if !pending.isEmpty {
             if !repair { log.debug("", displayName, "Full synchronization of \(pending.count) pending message(s)") }
             try fullSynchronization(pending)
@@ -366,12 +363,10 @@ final class MailboxSynchronizer {
     private func pairIdenticalNewMessages(_ state: States) throws {
         // Nothing to pair unless both servers have messages above the recorded UIDNEXT.
         guard (local.selected?.uidNext ?? 0) > state.local.uidNext, (remote.selected?.uidNext ?? 0) > state.remote.uidNext else { return }
-        var newUIDs: [SyncDatabase.Side: SequenceSet] = [:]
-        var mapped: [SyncDatabase.Side: SequenceSet] = [.local: SequenceSet(), .remote: SequenceSet()]
-        try database.forEachMapping(mailbox: record.index) { l, r in
-            if l >= state.local.uidNext { mapped[.local]?.insert(l) }
-            if r >= state.remote.uidNext { mapped[.remote]?.insert(r) }
-        }
+        let mapped: [SyncDatabase.Side: SequenceSet] = [
+            .local: try database.mappedUIDs(mailbox: record.index, side: .local, from: state.local.uidNext),
+            .remote: try database.mappedUIDs(mailbox: record.index, side: .remote, from: state.remote.uidNext),
+        ]
         var keys: [SyncDatabase.Side: [UInt32: String]] = [:]
         for server in [local, remote] {
             let start = max(server.side == .local ? state.local.uidNext : state.remote.uidNext, 1)
@@ -383,7 +378,6 @@ final class MailboxSynchronizer {
                 found[uid] = "\(size) \(Int(date.date.timeIntervalSince1970))"
             }
             keys[server.side] = found
-            newUIDs[server.side] = SequenceSet(found.keys)
         }
         let localKeys = keys[.local] ?? [:], remoteKeys = keys[.remote] ?? [:]
         let common = Set(localKeys.values).intersection(remoteKeys.values)
@@ -493,20 +487,10 @@ final class MailboxSynchronizer {
     /// `UID FETCH set (FLAGS)`, answered into a dictionary rather than as pending updates.
     private func fetchFlags(_ uids: SequenceSet, on server: SyncServer) throws -> [UInt32: [Flag]] {
         var result: [UInt32: [Flag]] = [:]
-        guard !uids.isEmpty else { return result }
         for set in uids.chunked(maxLength: 4000) {
-            let tag = try server.send(.uidFetch(set, items: [.uid, .flags, .modSeq]))
-            var assembler = FetchAssembler()
-            let response = try server.session.waitForCompletion(of: tag) { event in
-                if FetchAssembler.isFetchEvent(event) {
-                    if let fetch = assembler.feed(event), let uid = fetch.uid, set.contains(uid), let flags = fetch.flags {
-                        result[uid] = flags
-                    }
-                } else {
-                    try server.consume(event)
-                }
+            try fetch(set, items: [.uid, .flags, .modSeq], on: server) { fetch in
+                if let uid = fetch.uid, set.contains(uid), let flags = fetch.flags { result[uid] = flags }
             }
-            _ = try server.session.check(response, command: "UID FETCH")
         }
         return result
     }
@@ -516,8 +500,7 @@ final class MailboxSynchronizer {
     private func copyUnmappedBelowUIDNext(_ state: States) throws {
         for (source, destination, limit) in [(local, remote, state.local.uidNext), (remote, local, state.remote.uidNext)] where limit > 1 {
             let all = try fetchFlags(SequenceSet(ranges: [1...(limit - 1)]), on: source)
-            var mapped = SequenceSet()
-            try database.forEachMapping(mailbox: record.index) { l, r in mapped.insert(source.side == .local ? l : r) }
+            let mapped = try database.mappedUIDs(mailbox: record.index, side: source.side, from: 1)
             let missing = SequenceSet(all.keys.filter { !mapped.contains($0) })
             guard !missing.isEmpty else { continue }
             for uid in missing.numbers {

@@ -1,7 +1,8 @@
 /// What interimap knows of the mailbox selected on one server, kept up to date from every
 /// response: the values of the SELECT (RFC 7162 §3.2.5), and the changes the server reports while
 /// the mailbox stays selected — expunges as VANISHED (RFC 7162 §3.2.10, since QRESYNC is enabled),
-/// flag changes as FETCH with UID, FLAGS and MODSEQ (RFC 7162 §3.2.4), new messages as EXISTS.
+/// flag changes as FETCH with UID, FLAGS and MODSEQ (RFC 7162 §3.2.4). New messages are found
+/// by UID (FETCH `n:*` and APPENDUID), not by EXISTS counts.
 struct SelectedMailbox {
     let database: [UInt8]
     let wireName: String
@@ -10,15 +11,12 @@ struct SelectedMailbox {
     /// The highest mod-sequence known to be covered by the changes processed so far.
     var highestModSeq: UInt64 = 0
     var noModSeq = false
-    var exists: UInt32 = 0
     /// Expunged UIDs not yet propagated.
     var pendingVanished = SequenceSet()
     /// Flag lists reported and not yet propagated, by UID (the latest report wins).
     var pendingFlags: [UInt32: [Flag]] = [:]
     /// UIDs this client is storing flags on: reports about them are our own changes' echoes.
     var ownStores = SequenceSet()
-    /// Set when EXISTS grows: the server may have new messages.
-    var sawNewMessages = false
 
     init(database: [UInt8], wireName: String) {
         self.database = database
@@ -47,10 +45,5 @@ struct SelectedMailbox {
     mutating func observe(vanished uids: SequenceSet) {
         pendingVanished.formUnion(uids)
         for uid in uids.numbers { pendingFlags[uid] = nil }
-    }
-
-    mutating func observe(exists n: UInt32) {
-        if n > exists { sawNewMessages = true }
-        exists = n
     }
 }

@@ -60,7 +60,6 @@ final class SyncServer {
         }
         guard case .untagged(let untagged) = event else { return }
         switch untagged {
-        case .exists(let n): selected?.observe(exists: n)
         case .vanished(_, let uids): selected?.observe(vanished: uids)
         case .expunge:
             // With QRESYNC enabled the server must report expunges as VANISHED (RFC 7162 §3.2.10);

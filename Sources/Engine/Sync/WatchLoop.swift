@@ -45,12 +45,12 @@ struct WatchLoop {
     /// IDLE on both servers until one reports a change, the timeout passes, or a stop is
     /// requested; then DONE on both. One thread per server reads its responses meanwhile.
     private func waitForEvents(timeout: TimeInterval) throws {
-        final class Flag: @unchecked Sendable {
+        final class ChangeSignal: @unchecked Sendable {
             let lock = NSLock(); var changed = false
             func set() { lock.lock(); changed = true; lock.unlock() }
             var value: Bool { lock.lock(); defer { lock.unlock() }; return changed }
         }
-        let changed = Flag()
+        let changed = ChangeSignal()
         let shutdown = self.shutdown
         var tags: [String] = []
         for server in servers { tags.append(try server.send(.idle)) }
