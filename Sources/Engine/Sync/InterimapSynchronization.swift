@@ -93,8 +93,14 @@ final class InterimapSynchronization {
         if !delimitersKnown && (!mailboxes.isEmpty || configuration.listMailbox.contains { $0.contains("\0") }) {
             try discovery.learnDelimiters([local, remote])
         }
-        let listed = try discovery.list([local, remote])
+        var listed = try discovery.list([local, remote])
         delimitersKnown = true
+        // Names one server listed and the other did not: ask the other about them by name.
+        let localNames = Set((listed[.local] ?? []).map(\.database)), remoteNames = Set((listed[.remote] ?? []).map(\.database))
+        let found = try discovery.lookUp([.local: Array(remoteNames.subtracting(localNames)).sorted { $0.lexicographicallyPrecedes($1) },
+                                          .remote: Array(localNames.subtracting(remoteNames)).sorted { $0.lexicographicallyPrecedes($1) }],
+                                         on: [local, remote])
+        for (side, mailboxes) in found { listed[side, default: []].append(contentsOf: mailboxes) }
         try awaitEnable()
         let work = try reconcile(local: listed[.local] ?? [], remote: listed[.remote] ?? [], repair: repair)
         for record in work {

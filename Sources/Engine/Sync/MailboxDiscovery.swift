@@ -42,56 +42,84 @@ struct MailboxDiscovery {
     /// Lists both servers (pipelined), with subscriptions and LIST-STATUS when available.
     func list(_ servers: [SyncServer]) throws -> [SyncDatabase.Side: [ListedMailbox]] {
         let localDelimiter = servers.first { $0.side == .local }?.naming.delimiter
+        let selection: [ListSelectionOption] = commandLineMailboxes.isEmpty ? configuration.listSelectOptions.map(Self.selectionOption) : []
         var tags: [String] = []
         for server in servers {
-            let selection: [ListSelectionOption] = commandLineMailboxes.isEmpty ? configuration.listSelectOptions.map(Self.selectionOption) : []
-            var returns: [ListReturnOption] = [.subscribed]
-            if server.session.capabilities.contains("LIST-STATUS") {
-                returns.append(.status([.uidValidity, .uidNext, .highestModSeq]))
-            }
-            let patterns = try patterns(for: server, localDelimiter: localDelimiter).map { MailboxName(wire: $0) }
-            tags.append(try server.send(.list(reference: MailboxName(wire: ""), patterns: patterns,
-                                              selectionOptions: selection, returnOptions: returns)))
+            let patterns = try patterns(for: server, localDelimiter: localDelimiter)
+            tags.append(try sendList(patterns, selection: selection, on: server))
         }
         var result: [SyncDatabase.Side: [ListedMailbox]] = [:]
         for (server, tag) in zip(servers, tags) {
-            var listed: [String: ListedMailbox] = [:]
-            var order: [String] = []
-            var statuses: [String: MailboxStatus] = [:]
-            let response = try server.session.waitForCompletion(of: tag) { event in
-                switch event {
-                case .untagged(.list(let listing)):
-                    let wire = listing.name.wireString
-                    if listed[wire] == nil { order.append(wire) }
-                    if let d = listing.delimiter { server.naming.delimiter = d }
-                    listed[wire] = ListedMailbox(wireName: wire, database: [], attributes: listing.attributes, status: nil)
-                case .untagged(.status(let mailbox, let status)):
-                    statuses[mailbox.wireString] = status
-                default:
-                    try server.consume(event)
-                }
-            }
-            _ = try server.session.check(response, command: "LIST")
-            var mailboxes: [ListedMailbox] = []
-            for wire in order {
-                guard var mailbox = listed[wire], mailbox.isSelectable else { continue }
-                do { mailbox.database = try server.naming.databaseName(wire: wire) } catch {
-                    log.warning(server.name, "", "Ignoring mailbox \(wire): \(error)")
-                    continue
-                }
-                if commandLineMailboxes.isEmpty, let exclusion = configuration.ignoreMailbox,
-                   exclusion.excludes(String(decoding: mailbox.database, as: UTF8.self)) {
-                    continue
-                }
-                mailbox.status = statuses[wire]
-                mailboxes.append(mailbox)
-            }
-            if !server.session.capabilities.contains("LIST-STATUS") {
-                try fetchStatuses(&mailboxes, on: server)
-            }
-            result[server.side] = mailboxes
+            result[server.side] = try collectList(tag, on: server, applyExclusion: commandLineMailboxes.isEmpty)
         }
         return result
+    }
+
+    /// Looks up, on each server, mailboxes the other server listed and this one did not: the
+    /// selection options (e.g. SUBSCRIBED) may have hidden a mailbox that exists, which must then
+    /// be neither created again nor taken for deleted. Plain LIST of the exact names, pipelined.
+    func lookUp(_ names: [SyncDatabase.Side: [[UInt8]]], on servers: [SyncServer]) throws -> [SyncDatabase.Side: [ListedMailbox]] {
+        var pending: [(SyncServer, Set<[UInt8]>, String)] = []
+        for server in servers {
+            guard let wanted = names[server.side], !wanted.isEmpty else { continue }
+            let patterns = try wanted.map { try server.naming.wireName(database: $0) }
+            pending.append((server, Set(wanted), try sendList(patterns, selection: [], on: server)))
+        }
+        var result: [SyncDatabase.Side: [ListedMailbox]] = [:]
+        for (server, wanted, tag) in pending {
+            // A name with `*` or `%` is a pattern to the server: keep exact matches only.
+            result[server.side] = try collectList(tag, on: server, applyExclusion: false).filter { wanted.contains($0.database) }
+        }
+        return result
+    }
+
+    private func sendList(_ patterns: [String], selection: [ListSelectionOption], on server: SyncServer) throws -> String {
+        var returns: [ListReturnOption] = [.subscribed]
+        if server.session.capabilities.contains("LIST-STATUS") {
+            returns.append(.status([.uidValidity, .uidNext, .highestModSeq]))
+        }
+        return try server.send(.list(reference: MailboxName(wire: ""), patterns: patterns.map { MailboxName(wire: $0) },
+                                     selectionOptions: selection, returnOptions: returns))
+    }
+
+    /// Reads one LIST's responses: the selectable mailboxes with their database names and status,
+    /// minus those ignore-mailbox excludes.
+    private func collectList(_ tag: String, on server: SyncServer, applyExclusion: Bool) throws -> [ListedMailbox] {
+        var listed: [String: ListedMailbox] = [:]
+        var order: [String] = []
+        var statuses: [String: MailboxStatus] = [:]
+        let response = try server.session.waitForCompletion(of: tag) { event in
+            switch event {
+            case .untagged(.list(let listing)):
+                let wire = listing.name.wireString
+                if listed[wire] == nil { order.append(wire) }
+                if let d = listing.delimiter { server.naming.delimiter = d }
+                listed[wire] = ListedMailbox(wireName: wire, database: [], attributes: listing.attributes, status: nil)
+            case .untagged(.status(let mailbox, let status)):
+                statuses[mailbox.wireString] = status
+            default:
+                try server.consume(event)
+            }
+        }
+        _ = try server.session.check(response, command: "LIST")
+        var mailboxes: [ListedMailbox] = []
+        for wire in order {
+            guard var mailbox = listed[wire], mailbox.isSelectable else { continue }
+            do { mailbox.database = try server.naming.databaseName(wire: wire) } catch {
+                log.warning(server.name, "", "Ignoring mailbox \(wire): \(error)")
+                continue
+            }
+            if applyExclusion, let exclusion = configuration.ignoreMailbox,
+               exclusion.excludes(String(decoding: mailbox.database, as: UTF8.self)) {
+                continue
+            }
+            mailbox.status = statuses[wire]
+            mailboxes.append(mailbox)
+        }
+        if !server.session.capabilities.contains("LIST-STATUS") {
+            try fetchStatuses(&mailboxes, on: server)
+        }
+        return mailboxes
     }
 
     /// Without LIST-STATUS (the server has NOTIFY instead), STATUS each mailbox, pipelined.
