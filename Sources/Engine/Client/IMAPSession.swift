@@ -138,11 +138,12 @@ public final class IMAPSession: @unchecked Sendable {
     }
 
     /// Throws unless `response` is OK.
-    public func check(_ response: TaggedResponse, command: String) throws -> TaggedResponse {
+    /// The command's name is only worked out for a failure (`commandName` encodes the command).
+    public func check(_ response: TaggedResponse, command: @autoclosure () -> String) throws -> TaggedResponse {
         switch response.status {
         case .ok: return response
-        case .no: throw IMAPClientError.commandFailed(command: command, text: response.text.text)
-        case .bad: throw IMAPClientError.commandRejected(command: command, text: response.text.text)
+        case .no: throw IMAPClientError.commandFailed(command: command(), text: response.text.text)
+        case .bad: throw IMAPClientError.commandRejected(command: command(), text: response.text.text)
         }
     }
 

@@ -49,14 +49,14 @@ public final class PullConnection: @unchecked Sendable {
 
     /// Reads responses until `tag` completes, keeping track of the mailbox; throws unless OK.
     @discardableResult
-    func wait(_ tag: String, command: String, onEvent: (ResponseEvent) throws -> Void = { _ in },
+    func wait(_ tag: String, command: @autoclosure () -> String, onEvent: (ResponseEvent) throws -> Void = { _ in },
               onContinuation: ((ContinuationRequest) throws -> Void)? = nil) throws -> TaggedResponse {
         let response = try session.waitForCompletion(of: tag, onEvent: { event in
             self.observe(event)
             try onEvent(event)
         }, onContinuation: onContinuation)
         observe(code: response.code)
-        return try session.check(response, command: command)
+        return try session.check(response, command: command())
     }
 
     @discardableResult

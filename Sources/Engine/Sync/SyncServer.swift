@@ -76,11 +76,11 @@ final class SyncServer {
 
     func send(_ command: Command) throws -> String { try session.send(command) }
 
-    func wait(_ tag: String, command: String) throws -> TaggedResponse {
+    func wait(_ tag: String, command: @autoclosure () -> String) throws -> TaggedResponse {
         do {
             let response = try session.waitForCompletion(of: tag) { try self.consume($0) }
             selected?.observe(code: response.code)
-            return try session.check(response, command: command)
+            return try session.check(response, command: command())
         } catch let error as IMAPClientError {
             throw ServerFailure(server: name, mailbox: selected.map { display($0.database) }, error: error, context: nil)
         }

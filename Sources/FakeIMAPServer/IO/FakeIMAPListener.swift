@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -70,7 +71,9 @@ public final class FakeIMAPListener: @unchecked Sendable {
             }
             lock.lock(); let done = stopped; lock.unlock()
             if done { Glibc.close(c); return }
-            server.serveInBackground(FileDescriptorStream(readFD: c, writeFD: c))
+            // SocketStream keeps the descriptor until no call is using it (no reuse race) and
+            // sends with MSG_NOSIGNAL (no SIGPIPE when a client hangs up).
+            server.serveInBackground(SocketStream(adopting: c, peer: "client"))
         }
     }
 

@@ -14,6 +14,9 @@ extension IMAPSession {
         guard let view = selected, let box = currentMailbox(view.id) else { throw CommandFailure.bad("No mailbox selected") }
         var tokens = args.remaining[...]
         if tokens.isEmpty { throw args.bad("Missing search parameters") }
+        // NOT and OR nest by recursion: bound them as the tokenizer bounds parentheses.
+        let nesting = tokens.filter { ["NOT", "OR"].contains($0.atomValue?.uppercased() ?? "") }.count
+        guard nesting <= 256 else { throw args.bad("Search key nested too deeply") }
         var usesModSeq = false
         var predicates: [SearchPredicate] = []
         while !tokens.isEmpty { predicates.append(try searchKey(&tokens, view: view, box: box, usesModSeq: &usesModSeq, args: args)) }

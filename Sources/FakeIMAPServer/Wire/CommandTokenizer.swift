@@ -8,6 +8,10 @@ struct CommandTokenizer {
     private let literals: [[UInt8]]
     private var pos = 0
     private var literalIndex = 0
+    private var depth = 0
+    /// Deeper parenthesised lists are refused (BAD) rather than recursed into: a 1 MiB command of
+    /// `((((...` must not exhaust a session thread's stack.
+    static let maximumDepth = 64
 
     init(text: [UInt8], literals: [[UInt8]]) {
         self.text = text
@@ -32,7 +36,10 @@ struct CommandTokenizer {
             switch c {
             case UInt8(ascii: "("):
                 pos += 1
+                depth += 1
+                guard depth <= Self.maximumDepth else { throw Failure.syntax("lists nested too deeply") }
                 out.append(.list(try tokens(until: UInt8(ascii: ")"))))
+                depth -= 1
             case UInt8(ascii: ")"):
                 throw Failure.syntax("unexpected ')'")
             case UInt8(ascii: "\""):
