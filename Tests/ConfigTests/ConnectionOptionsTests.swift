@@ -92,6 +92,7 @@ final class ConnectionOptionsTests: XCTestCase {
         assertBad("proxy=socks5://",
                   "proxy: unsupported proxy 'socks5://' (expected socks5://[USER:PASSWORD@]HOST[:PORT] or socks5h://...)")
         assertBad("proxy=", "proxy: empty value")
+        assertBad("proxy=socks5://host:99999", "proxy: 'socks5://host:99999': bad port '99999'")
     }
 
     func testBooleansAreYesOrNoCaseInsensitively() throws {

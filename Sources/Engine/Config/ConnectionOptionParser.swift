@@ -101,6 +101,12 @@ enum ConnectionOptionParser {
             guard let scheme = schemes.first(where: { lower.hasPrefix($0) }), text.count > scheme.count else {
                 throw ConfigError(setting, "unsupported proxy \(quoted(text)) (expected socks5://[USER:PASSWORD@]HOST[:PORT] or socks5h://...)")
             }
+            // Parsed here too, so that a bad host, port or escape is reported with its file and line.
+            do { _ = try SOCKS5Proxy(url: text) } catch TransportError.configuration(let message) {
+                throw ConfigError(setting, message.hasPrefix("proxy ") ? String(message.dropFirst(6)) : message)
+            } catch {
+                throw ConfigError(setting, String(describing: error))
+            }
             options.proxy = text
         }
 

@@ -32,10 +32,11 @@ public struct IdleLoop {
         let session = connection.session
         let terminator = IdleTerminator(session: session)
         let tag = try connection.send(.idle)
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) {
-            terminator.end(.timedOut)
-        }
-        defer { terminator.completed() }
+        // Cancelled when the IDLE ends early, so no timer keeps the session for the rest of the
+        // timeout (up to 29 minutes).
+        let timer = DispatchWorkItem { terminator.end(.timedOut) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout), execute: timer)
+        defer { timer.cancel(); terminator.completed() }
         try connection.wait(tag, command: "IDLE", onEvent: { _ in
             if connection.hasNewMail { terminator.end(.newMail) }
         }, onContinuation: { _ in terminator.idling() })

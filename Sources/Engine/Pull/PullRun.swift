@@ -63,12 +63,13 @@ public final class PullRun {
     /// Runs the first cycle and, with `--idle`, keeps idling and pulling (step 6) until an error
     /// (or, for tests, `maximumCycles` cycles).
     public func run(maximumCycles: Int? = nil) throws {
+        // --idle needs IDLE: refuse before delivering anything rather than after a first cycle.
+        if settings.idleTimeout != nil && !connection.session.capabilities.contains("IDLE") {
+            throw PullError.missingCapability(section: settings.section, capability: "IDLE", purpose: "--idle (RFC 2177)")
+        }
         try start()
         try cycle(skipFetchIfUnchanged: true)
         guard let idleTimeout = settings.idleTimeout else { return }
-        guard connection.session.capabilities.contains("IDLE") else {
-            throw PullError.missingCapability(section: settings.section, capability: "IDLE", purpose: "--idle (RFC 2177)")
-        }
         var cycles = 1
         let idle = IdleLoop(connection: connection, log: log)
         while maximumCycles.map({ cycles < $0 }) ?? true {
