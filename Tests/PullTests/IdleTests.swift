@@ -31,6 +31,19 @@ final class IdleTests: XCTestCase {
         XCTAssertEqual(account.receiver.connectionCount, 2, "one channel per cycle, each ended with QUIT")
     }
 
+    func testIdleWithoutTheIDLECapabilityStopsBeforeDelivering() throws {
+        var configuration = FakeIMAPServerConfiguration()
+        configuration.capabilities.removeAll { $0 == "IDLE" }
+        let account = try InProcessAccount(self, configuration: configuration)
+        try account.add(1...2)
+        account.settings.idleTimeout = 30
+        XCTAssertThrowsError(try account.pull(maximumCycles: 2)) { error in
+            XCTAssertEqual(error as? PullError, .missingCapability(section: "acct", capability: "IDLE", purpose: "--idle (RFC 2177)"))
+        }
+        XCTAssertEqual(account.receiver.connectionCount, 0, "nothing delivered")
+        XCTAssertEqual(account.unseenUIDs, [1, 2])
+    }
+
     func testIdleIsReissuedWhenItTimesOut() throws {
         let account = try InProcessAccount(self)
         account.settings.idleTimeout = 0.2
