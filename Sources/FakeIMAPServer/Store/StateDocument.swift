@@ -127,6 +127,11 @@ struct StateDocument: Codable {
             box.expunged = m.expunged.map { ExpungedUID(uid: $0.uid, modSeq: $0.modSeq) }
             guard s.mailboxes[box.id] == nil else { throw DecodeError.invalid("mailbox id \(box.id) appears twice") }
             if let last = box.messages.last, last.uid >= box.uidNext { throw DecodeError.invalid("mailbox '\(m.name)': UID \(last.uid) is not below UIDNEXT \(box.uidNext)") }
+            // The message lists are searched by UID: each UID once. UIDNEXT must leave room to append.
+            if zip(box.messages, box.messages.dropFirst()).contains(where: { $0.uid == $1.uid }) {
+                throw DecodeError.invalid("mailbox '\(m.name)': a UID appears twice")
+            }
+            guard box.uidNext >= 1, box.uidNext < UInt32.max else { throw DecodeError.invalid("mailbox '\(m.name)': UIDNEXT \(box.uidNext) out of range") }
             s.mailboxes[box.id] = box
             s.nextMailboxID = max(s.nextMailboxID, box.id + 1)
         }

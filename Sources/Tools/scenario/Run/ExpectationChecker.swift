@@ -277,6 +277,10 @@ final class ExpectationChecker {
             return actual == nil ? nil : "the statefile \(path) exists: \(actual?.map(String.init).joined(separator: " ") ?? "")"
         }
         guard let actual else { return "the statefile \(path) does not exist" }
+        // A length that is not a whole number of words is a torn write, never a valid state.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil, size % 4 != 0 {
+            return "the statefile \(path) is \(size) bytes long, not a multiple of 4"
+        }
         let mailbox = spec.options.last(where: { $0.key == "mailbox" })?.value ?? "INBOX"
         var expected: [String] = []
         for word in words {
