@@ -34,9 +34,16 @@ enum ToolRunner {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes before waiting so a chatty child never blocks on a full pipe.
+        // Both pipes are drained at once (stderr on another thread), so a child that fills one
+        // while the other is being read never blocks.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let errHandle = err.fileHandleForReading
+        let done = DispatchSemaphore(value: 0)
+        Thread { errBox.data = errHandle.readDataToEndOfFile(); done.signal() }.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                        stderr: String(decoding: errData, as: UTF8.self))

@@ -5,6 +5,7 @@ public struct FetchAssembler: Sendable {
     private var current: FetchResponse?
     private var body: [UInt8] = []
     private var bodySection: BodySection?
+    private var bodyOrigin: UInt32?
 
     public init() {}
 
@@ -16,15 +17,18 @@ public struct FetchAssembler: Sendable {
             current = FetchResponse(sequenceNumber: n)
         case .fetchAttribute(let attribute):
             current?.attributes.append(attribute)
-        case .fetchBodyStart(let section, _, let size):
+        case .fetchBodyStart(let section, let origin, let size):
+            // The origin is kept: a partial `BODY[]<0>` must not pass for the complete body.
             bodySection = section
+            bodyOrigin = origin
             body.removeAll(keepingCapacity: true)
             body.reserveCapacity(size)
         case .fetchBodyChunk(let bytes):
             body.append(contentsOf: bytes)
         case .fetchBodyEnd:
-            if let section = bodySection { current?.bodies.append(FetchedBody(section: section, bytes: body)) }
+            if let section = bodySection { current?.bodies.append(FetchedBody(section: section, origin: bodyOrigin, bytes: body)) }
             bodySection = nil
+            bodyOrigin = nil
             body = []
         case .fetchEnd:
             defer { current = nil }

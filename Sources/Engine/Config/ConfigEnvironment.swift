@@ -114,7 +114,7 @@ public struct ConfigEnvironment: Sendable {
         }
         let directory = dataDirectory(for: program)
         if mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw ConfigError(file: directory, reason: "cannot create the data directory: \(String(cString: strerror(errno)))")
+            throw ConfigError(file: directory, reason: "cannot create the data directory: \(errnoText(errno))")
         }
         return directory
     }

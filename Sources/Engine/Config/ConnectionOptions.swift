@@ -67,9 +67,4 @@ public struct ConnectionOptions: Equatable, Sendable {
         return hostIsIPLiteral ? nil : hostName
     }
 
-    /// The name the server certificate must match when ``sslVerify`` is set.
-    public var verificationHostName: String {
-        if let sslHostname, !sslHostname.isEmpty { return sslHostname }
-        return hostName
-    }
 }

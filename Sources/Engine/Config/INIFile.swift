@@ -72,7 +72,7 @@ public struct INIFile: Equatable, Sendable {
         do {
             data = try Self.readWholeFile(path)
         } catch {
-            throw ConfigError(file: path, reason: "cannot read the configuration file: \(String(cString: strerror(error.code)))")
+            throw ConfigError(file: path, reason: "cannot read the configuration file: \(errnoText(error.code))")
         }
         try self.init(data: data, path: path)
     }

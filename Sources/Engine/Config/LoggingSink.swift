@@ -139,5 +139,5 @@ public final class LogSink: @unchecked Sendable {
 public struct LogSinkError: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String
     public var code: Int32
-    public var description: String { "cannot open the log file \(quoted(path)): \(String(cString: strerror(code)))" }
+    public var description: String { "cannot open the log file \(quoted(path)): \(errnoText(code))" }
 }

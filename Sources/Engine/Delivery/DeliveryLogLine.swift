@@ -2,9 +2,9 @@
 /// `SECTION(MAILBOX): UID 12 from <a@example.org> (21-Nov-2026 17:55:22 +0000)`.
 ///
 /// The address is the envelope sender exactly as sent in `MAIL FROM:<…>` (empty for `<>`); the
-/// parenthesised part is the message's INTERNALDATE as the server sent it (a one-digit or
-/// space-padded day is kept, as the reference prints the server's string unchanged). The line is
-/// logged with `--no-delivery` too.
+/// parenthesised part is the message's INTERNALDATE with the server's fields and time zone, written
+/// with a two-digit day (the reference prints the server's string, whose day may be space-padded
+/// or one digit: the same date either way). The line is logged with `--no-delivery` too.
 public enum DeliveryLogLine {
     /// `UID 12 from <a@example.org> (21-Nov-2026 17:55:22 +0000)`, without the prefix.
     public static func message(uid: UInt32, reversePath: String, internalDate: String) -> String {

@@ -147,7 +147,7 @@ public struct PullCycle {
                 }
                 let reversePath = message.reversePath
                 log.info(DeliveryLogLine.message(uid: uid, reversePath: reversePath,
-                                                 internalDate: message.internalDate?.description ?? "NIL"))
+                                                 internalDate: message.internalDate.map { $0.description } ?? "NIL"))
                 if !noDelivery {
                     guard let body = message.body else {
                         throw PullError.incompleteFetch(section: log.section, mailbox: log.mailbox, detail: "no BODY[] for UID \(uid)")

@@ -59,7 +59,7 @@ public final class PullStatefile: @unchecked Sendable {
         } while fd < 0 && errno == EINTR
         guard fd >= 0 else {
             let code = errno
-            throw .system(call: "open", path: path, message: String(cString: strerror(code)),
+            throw .system(call: "open", path: path, message: errnoText(code),
                           exitStatus: code == EACCES || code == ENOENT || code == ENOTDIR ? .cannotCreate : .ioError)
         }
         var request = flock()
@@ -71,7 +71,7 @@ public final class PullStatefile: @unchecked Sendable {
             let code = errno
             _ = systemClose(fd)
             if code == EAGAIN || code == EACCES { throw .locked(path: path) }
-            throw .system(call: "fcntl(F_SETLK)", path: path, message: String(cString: strerror(code)), exitStatus: .ioError)
+            throw .system(call: "fcntl(F_SETLK)", path: path, message: errnoText(code), exitStatus: .ioError)
         }
         return PullStatefile(path: path, fd: fd)
     }
@@ -166,7 +166,7 @@ public final class PullStatefile: @unchecked Sendable {
     }
 
     private func systemError(_ call: String) -> PullStatefileError {
-        .system(call: call, path: path, message: String(cString: strerror(errno)), exitStatus: .ioError)
+        .system(call: call, path: path, message: errnoText(errno), exitStatus: .ioError)
     }
 
     static func bigEndian(_ words: [UInt32]) -> [UInt8] {
@@ -187,7 +187,7 @@ public final class PullStatefile: @unchecked Sendable {
             directory = (directory as NSString).deletingLastPathComponent
         }
         for directory in missing.reversed() where mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .system(call: "mkdir", path: directory, message: String(cString: strerror(errno)), exitStatus: .cannotCreate)
+            throw .system(call: "mkdir", path: directory, message: errnoText(errno), exitStatus: .cannotCreate)
         }
     }
 }

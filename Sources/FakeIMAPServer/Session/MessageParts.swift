@@ -173,7 +173,15 @@ struct MessageParts {
                 charset = String(ct[r.upperBound...].prefix { $0 != ";" && $0 != " " }).replacingOccurrences(of: "\"", with: "")
             }
         }
-        let encoding = value("Content-Transfer-Encoding")?.uppercased() ?? "7BIT"
+        var encoding = value("Content-Transfer-Encoding")?.uppercased() ?? "7BIT"
+        // These come from the message: keep only token characters, so that a `"` or `\\` in a
+        // header cannot break the quoted strings of the response.
+        func token(_ s: String, _ fallback: String) -> String {
+            let kept = s.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-._+".contains($0)) }
+            return kept.isEmpty ? fallback : kept
+        }
+        type = token(type, "TEXT"); subtype = token(subtype, "PLAIN"); charset = token(charset, "us-ascii")
+        encoding = token(encoding, "7BIT")
         var s = "(\"\(type)\" \"\(subtype)\" (\"CHARSET\" \"\(charset)\") NIL NIL \"\(encoding)\" \(text.count)"
         if type == "TEXT" { s += " \(textLines)" }
         return s + ")"
