@@ -13,7 +13,7 @@ public final class DovecotFixture {
     public let directory: URL
     public let user: String
     public var configPath: String { directory.appendingPathComponent("dovecot.conf").path }
-    private var processes: [Process] = []
+    private var streams: [ByteStream] = []
 
     /// Creates the store. Fails (CI) or skips the test when dovecot or the test user is missing.
     public init(user: String = ProcessInfo.processInfo.environment["INTERIMAP_TEST_USER"] ?? "imaptest",
@@ -60,8 +60,8 @@ public final class DovecotFixture {
 
     /// Ends every session and removes the store.
     public func cleanUp() {
-        for p in processes where p.isRunning { p.terminate(); p.waitUntilExit() }
-        processes = []
+        for stream in streams { stream.close() }
+        streams = []
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -78,20 +78,12 @@ public final class DovecotFixture {
     /// The shell command that speaks IMAP to this store on stdin/stdout, for `type = tunnel`.
     public var tunnelCommand: String { (doveadmCommand + ["exec", "imap"]).joined(separator: " ") }
 
-    /// Starts `doveadm exec imap` and returns a stream to it (stdin must be a pipe: dovecot
-    /// aborts on a regular file).
+    /// Starts `doveadm exec imap` as a tunnel (a socketpair: dovecot aborts on a regular file as
+    /// stdin) and returns the stream to it; the command is reaped when the stream is closed.
     public func openStream() throws -> ByteStream {
-        let p = Process()
-        let command = doveadmCommand + ["exec", "imap"]
-        p.executableURL = URL(fileURLWithPath: command[0])
-        p.arguments = Array(command.dropFirst())
-        let stdin = Pipe(), stdout = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        processes.append(p)
-        return PipeStream(writingTo: stdin.fileHandleForWriting, readingFrom: stdout.fileHandleForReading)
+        let stream = try TunnelStream.spawn(command: tunnelCommand, nullStderr: true)
+        streams.append(stream)
+        return stream
     }
 
     /// A client on a new session, greeting already read.

@@ -100,12 +100,8 @@ public struct DeliveryMethodError: Error, Equatable, Sendable, CustomStringConve
 
 /// Syntax checks for host names and IP address literals.
 enum IPAddressSyntax {
-    /// Whether `text` is a numeric IPv4 or IPv6 address (inet_pton(3)).
-    static func isIPAddress(_ text: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
-    }
+    /// Whether `text` is a numeric IPv4 or IPv6 address (the transport's parser).
+    static func isIPAddress(_ text: String) -> Bool { HostAddress.parseIP(text) != nil }
 
     /// Whether `text` looks like a host name or a bare address: ASCII letters, digits, `.`, `-`,
     /// `_` and `:` (bare IPv6), non-empty.

@@ -76,16 +76,13 @@ final class DovecotServerBackend: ServerBackend {
 
     /// Runs `body` on a new IMAP session (PREAUTH), then logs out.
     private func withSession<T>(_ body: (IMAPSession) throws -> T) throws -> T {
-        let words = commandWords
-        let child = try ChildProcess(executable: words[0], arguments: Array(words.dropFirst()),
-                                     environment: ProcessInfo.processInfo.environment, stdinPipe: true, output: .pipe(keepStderr: false))
-        guard let input = child.stdinPipe, let output = child.stdoutPipe else { throw RunnerError("dovecot: no pipes") }
-        let stream = DescriptorPairStream(readFD: output, writeFD: input)
-        let session = IMAPSession(stream: stream, name: name)
-        defer {
-            session.logout()
-            if child.wait(timeout: 5) == nil { child.signal(SIGKILL); _ = child.wait(timeout: 5) }
+        // The engine's tunnel transport: a socketpair to the command, reaped on close.
+        let stream: ByteStream
+        do { stream = try TunnelStream.spawn(command: Shell.join(commandWords), nullStderr: true) } catch {
+            throw RunnerError("dovecot (\(name)): \(error)")
         }
+        let session = IMAPSession(stream: stream, name: name)
+        defer { session.logout() }
         do {
             guard case .preAuthenticated = try session.readGreeting() else { throw RunnerError("dovecot did not greet with PREAUTH") }
             return try body(session)
@@ -194,62 +191,5 @@ final class DovecotServerBackend: ServerBackend {
 
     func tearDown() {
         try? FileManager.default.removeItem(atPath: directory)
-    }
-}
-
-/// A byte stream over a pipe pair to a child process (its stdout, its stdin).
-final class DescriptorPairStream: ByteStream, @unchecked Sendable {
-    private let readFD: Int32
-    private let writeFD: Int32
-    /// Protects the closed flags.
-    private let lock = NSLock()
-    private var writeClosed = false
-    private var closed = false
-
-    init(readFD: Int32, writeFD: Int32) {
-        self.readFD = readFD
-        self.writeFD = writeFD
-    }
-
-    deinit { close() }
-
-    func read(maxLength: Int) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: max(1, maxLength))
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(readFD, $0.baseAddress, $0.count) }
-            if n >= 0 { return Array(buffer[0..<n]) }
-            if errno == EINTR { continue }
-            if lock.withLock({ closed }) { return [] }
-            throw TransportError.system(call: "read", target: "dovecot", message: String(cString: strerror(errno)))
-        }
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(writeFD, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TransportError.closed
-            }
-            offset += n
-        }
-    }
-
-    func shutdownWrite() {
-        lock.withLock {
-            guard !writeClosed else { return }
-            writeClosed = true
-            Glibc.close(writeFD)
-        }
-    }
-
-    func close() {
-        lock.withLock {
-            guard !closed else { return }
-            closed = true
-            if !writeClosed { writeClosed = true; Glibc.close(writeFD) }
-            Glibc.close(readFD)
-        }
     }
 }
