@@ -12,6 +12,10 @@ public final class PullRun {
     private let now: () -> Date
     private var lastPurge: Date?
     private var started = false
+    /// Told after each message delivered (for a progress display).
+    public var observer: PullProgressObserver?
+    /// Called after each cycle that completed (`--idle` resets its reconnection backoff).
+    public var cycleCompleted: (() -> Void)?
 
     public init(settings: PullSettings, connection: PullConnection, statefile: PullStatefile, channel: DeliveryChannel,
                 log: PullLog, now: @escaping () -> Date = Date.init) {
@@ -50,13 +54,16 @@ public final class PullRun {
     public func cycle(skipFetchIfUnchanged: Bool = false) throws -> PullCycleReport {
         if !started { try start() }
         _ = connection.takeNewMail()
-        let report = try PullCycle(connection: connection, statefile: statefile, channel: channel, recipient: settings.recipient,
-                                   noDelivery: settings.noDelivery, log: log).run(skipFetchIfUnchanged: skipFetchIfUnchanged)
+        var pullCycle = PullCycle(connection: connection, statefile: statefile, channel: channel, recipient: settings.recipient,
+                                  noDelivery: settings.noDelivery, log: log)
+        pullCycle.observer = observer
+        let report = try pullCycle.run(skipFetchIfUnchanged: skipFetchIfUnchanged)
         let time = now()
         if settings.purge.isDue(lastPurge: lastPurge, now: time) {
             try settings.purge.purge(connection, uidNext: report.uidNext, now: time, log: log)
             lastPurge = time
         }
+        cycleCompleted?()
         return report
     }
 
