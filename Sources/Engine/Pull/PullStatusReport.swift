@@ -36,8 +36,10 @@ public struct PullStatusReport: Sendable, Equatable {
         var report = PullStatusReport(messages: 0, octets: 0)
         guard mailbox.messageCount > 0 else { return report }
         var seen = SequenceSet()
+        // FETCH responses arrive as streamed parts (bodies could be large): assembled first.
+        var assembler = FetchAssembler()
         try connection.execute(.uidFetch(SequenceSet(ranges: [fromUID...UInt32.max]), items: [.uid, .rfc822Size])) { event in
-            guard case .untagged(.fetch(let response)) = event, let uid = response.uid, uid >= fromUID,
+            guard let response = assembler.feed(event), let uid = response.uid, uid >= fromUID,
                   !stalled.contains(uid), !seen.contains(uid) else { return }
             seen.insert(uid)
             report.messages += 1
