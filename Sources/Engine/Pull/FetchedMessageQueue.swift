@@ -24,21 +24,9 @@ final class FetchedMessageQueue: @unchecked Sendable {
 
     init(capacity: Int = 32 << 20) { self.capacity = capacity }
 
-    /// Messages and body octets put so far (the reader's progress).
-    private(set) var putCount = 0
-    private(set) var putOctets = 0
-
-    /// What the reader has put so far, and whether it finished.
-    var received: (messages: Int, octets: Int, finished: Bool) {
-        condition.lock(); defer { condition.unlock() }
-        return (putCount, putOctets, end != nil)
-    }
-
     /// Adds a message; blocks while the queue is full. After `cancel()` the message is dropped.
     func put(_ message: FetchedMessage) {
         condition.lock(); defer { condition.unlock() }
-        putCount += 1
-        putOctets += message.body?.count ?? 0
         while !cancelled && head < messages.count && bufferedOctets + message.memoryFootprint > capacity {
             condition.wait()
         }

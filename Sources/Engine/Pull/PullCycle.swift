@@ -46,8 +46,8 @@ public struct PullCycle {
     public let log: PullLog
     /// Octets of fetched messages that may wait for delivery.
     public var readAhead: Int = 32 << 20
-    /// Told after each message delivered (for a progress display).
-    public var observer: PullProgressObserver?
+    /// Counts the deliveries for the progress line.
+    public var progress: PullProgress?
 
     public init(connection: PullConnection, statefile: PullStatefile, channel: DeliveryChannel, recipient: String,
                 noDelivery: Bool, log: PullLog) {
@@ -112,6 +112,9 @@ public struct PullCycle {
         // `n:4294967295` rather than `n:*`: when n is above every UID, `n:*` still names the last
         // message (RFC 3501 §6.4.8), which would be fetched again for nothing.
         let tag = try connection.send(.uidFetch(SequenceSet(ranges: [fromUID...UInt32.max]), items: items))
+        let selected = connection.mailbox
+        progress?.fetchStarted(fromUID: fromUID, uidNext: selected.uidNext, exists: Int(selected.messageCount))
+        defer { progress?.fetchFinished() }
         let queue = FetchedMessageQueue(capacity: readAhead)
         let (section, mailbox) = (log.section, log.mailbox)
         let reader = Thread { [connection] in
@@ -136,7 +139,6 @@ public struct PullCycle {
         var delivered: [UInt32] = []
         var done = SequenceSet()
         var highest: UInt32 = 0
-        var progress = PullProgress(section: log.section)
         /// The next message to deliver, skipping what is not ours and what an interrupted run
         /// delivered; `wait: false` returns nil when the reader has not sent it yet.
         func nextToDeliver(wait: Bool) throws -> FetchedMessage?? {
@@ -156,6 +158,7 @@ public struct PullCycle {
                 done.insert(uid)
                 if stalled.contains(uid) {
                     log.debug("UID \(uid) was delivered by an interrupted run: not delivering it again")
+                    progress?.messageDelivered()
                     continue
                 }
                 return .some(message)
@@ -190,13 +193,7 @@ public struct PullCycle {
                 try statefile.appendDeliveredUID(uid)
                 CrashPoint.reached("pull-statefile-appended")
                 delivered.append(uid)
-                if let observer {
-                    let received = queue.received
-                    progress.deliveredMessages += 1
-                    progress.deliveredOctets += message.body?.count ?? 0
-                    (progress.fetchedMessages, progress.fetchedOctets, progress.fetchComplete) = received
-                    observer(progress)
-                }
+                progress?.messageDelivered()
                 if let following {
                     upcoming = following
                 } else {

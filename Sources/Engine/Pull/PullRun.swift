@@ -9,11 +9,11 @@ public final class PullRun {
     public let statefile: PullStatefile
     public let channel: DeliveryChannel
     public let log: PullLog
+    /// The progress line's counts (messages delivered of how many), if one is shown.
+    public var progress: PullProgress?
     private let now: () -> Date
     private var lastPurge: Date?
     private var started = false
-    /// Told after each message delivered (for a progress display).
-    public var observer: PullProgressObserver?
     /// Called after each cycle that completed (`--idle` resets its reconnection backoff).
     public var cycleCompleted: (() -> Void)?
 
@@ -56,7 +56,7 @@ public final class PullRun {
         _ = connection.takeNewMail()
         var pullCycle = PullCycle(connection: connection, statefile: statefile, channel: channel, recipient: settings.recipient,
                                   noDelivery: settings.noDelivery, log: log)
-        pullCycle.observer = observer
+        pullCycle.progress = progress
         let report = try pullCycle.run(skipFetchIfUnchanged: skipFetchIfUnchanged)
         let time = now()
         if settings.purge.isDue(lastPurge: lastPurge, now: time) {

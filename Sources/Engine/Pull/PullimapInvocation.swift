@@ -22,6 +22,9 @@ public struct PullimapInvocation: Sendable, Equatable {
     public var quiet: Bool
     public var debugLevel: Int
     public var configPath: String?
+    /// `--progress`/`--no-progress`: whether messages delivered of how many are shown on the
+    /// standard error (see ``ProgressLine``).
+    public var progress: ProgressLine.Mode = .automatic
 
     /// The first section (the only one of the reference's single-section command line).
     public var section: String { sections.first ?? "" }

@@ -11,13 +11,13 @@ import Logging
 /// ``worst(_:)``).
 public enum PullimapProgram {
     /// Runs one invocation and returns the exit status; failures are reported on stderr as one
-    /// line. `observer` hears of every message delivered; `output` receives what
-    /// `--status-only` and `--serverinfo` print (standard output by default).
+    /// line. `output` receives what `--status-only` and `--serverinfo` print (standard output
+    /// by default).
     public static func run(_ invocation: PullimapInvocation, environment: ConfigEnvironment = .current(),
-                           observer: PullProgressObserver? = nil,
                            output: @escaping @Sendable (String) -> Void = { print($0) }) -> ExitStatus {
         var file: INIFile?
         var sink: LogSink?
+        var progressLine: ProgressLine?
         var sections: [String] = []
         let setup = ProgramFailure.report(program: "pullimap") {
             let path = environment.pullimapConfigFile(option: invocation.configPath)
@@ -25,12 +25,16 @@ public enum PullimapProgram {
             sections = invocation.allSections ? parsed.sectionNames : invocation.sections
             guard !sections.isEmpty else { throw ConfigError(file: path, reason: "--all: the file has no section besides the default one") }
             file = parsed
-            sink = try LogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel))
+            progressLine = invocation.progress.isEnabled(descriptor: STDERR_FILENO, quiet: invocation.quiet) ? ProgressLine() : nil
+            sink = try LogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel),
+                               progressLine: progressLine)
         }
         guard setup == .success, let file, let sink else { return setup }
-        defer { sink.close() }
-        let context = SectionContext(file: file, invocation: invocation, environment: environment, sink: sink,
-                                     observer: observer, output: output)
+        defer {
+            progressLine?.finish()
+            sink.close()
+        }
+        let context = SectionContext(file: file, invocation: invocation, environment: environment, sink: sink, output: output)
         if invocation.idleTimeout != nil && sections.count > 1 {
             return worst(concurrently(sections) { context.run(section: $0) })
         }
@@ -79,7 +83,6 @@ private struct SectionContext: @unchecked Sendable {
     let invocation: PullimapInvocation
     let environment: ConfigEnvironment
     let sink: LogSink
-    let observer: PullProgressObserver?
     let output: @Sendable (String) -> Void
 
     func run(section name: String) -> ExitStatus {
@@ -154,7 +157,10 @@ private struct SectionContext: @unchecked Sendable {
             defer { channel.close() }
             let run = PullRun(settings: settings, connection: PullConnection(session: session, mailboxName: configuration.mailbox),
                               statefile: statefile, channel: channel, log: log)
-            run.observer = observer
+            // One progress line for the run; with --idle and several sections the latest
+            // cycle draws it.
+            run.progress = PullProgress(line: sink.progressLine,
+                                        label: sink.prefix.render(name: configuration.section, mailbox: configuration.mailbox))
             run.cycleCompleted = cycleSucceeded
             try run.run()
         }
