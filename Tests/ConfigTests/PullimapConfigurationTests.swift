@@ -77,7 +77,7 @@ final class PullimapConfigurationTests: XCTestCase {
         XCTAssertEqual(try acct("deliver-method=maildir:Mail").deliverMethod.description, "maildir:/data/pullimap/Mail")
         assertBad("deliver-method=maildir:", "deliver-method: missing directory in 'maildir:' (expected maildir:PATH)")
         assertBad("deliver-method=mbox:", "deliver-method: missing file in 'mbox:' (expected mbox:PATH)")
-        assertBad("deliver-method=mda: ", "deliver-method: missing command in 'mda: ' (expected mda:COMMAND)")
+        assertBad("deliver-method=mda:", "deliver-method: missing command in 'mda:' (expected mda:COMMAND)")
     }
 
     func testDeliverEHLOAndRecipient() throws {
