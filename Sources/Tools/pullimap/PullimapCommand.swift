@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import ToolOptions
 
 /// `pullimap [--config=FILE] [--idle[=SECONDS]] [--no-delivery] [--quiet] SECTION` (pullimap(1)).
 @main
@@ -20,35 +21,28 @@ struct PullimapCommand: ParsableCommand {
             """,
         version: "pullimap version \(InterIMAPVersion.string)")
 
-    @Option(name: .customLong("config"), help: ArgumentHelp("Alternate configuration file (relative to $XDG_CONFIG_HOME).", valueName: "FILE"))
-    var configPath: String?
+    @OptionGroup var common: CommonOptions
 
-    @Option(help: ArgumentHelp("Keep the connection open and IDLE, for at most SECONDS each time (default 1740). Written --idle or --idle=SECONDS.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Keep the connection open and IDLE, for at most SECONDS each time (default 1740). Written --idle, --idle=SECONDS or --idle SECONDS.", valueName: "seconds"))
     var idle: String?
 
     @ArgumentParser.Flag(help: "Update the statefile, but skip SMTP/LMTP delivery.")
     var noDelivery = false
 
-    @ArgumentParser.Flag(name: [.short, .long], help: "Try to be quiet.")
-    var quiet = false
-
-    @ArgumentParser.Flag(help: "Log IMAP traffic (literals elided); LOGIN/AUTHENTICATE are redacted unless given twice.")
-    var debug: Int
-
     @Argument(help: "The configuration section to pull from.")
     var section: String
 
     func invocation() throws -> PullimapInvocation {
-        try PullimapInvocation.make(section: section, idle: idle, noDelivery: noDelivery, quiet: quiet,
-                                    debugLevel: debug, configPath: configPath)
+        try PullimapInvocation.make(section: section, idle: idle, noDelivery: noDelivery, quiet: common.quiet,
+                                    debugLevel: common.debug, configPath: common.configPath)
     }
 
     func validate() throws {
-        do { _ = try invocation() } catch let error as CommandLineError { throw ValidationError(error.description) }
+        try InvocationErrors.validate(invocation)
     }
 
     func run() throws {
-        let status = PullimapProgram.run(try invocation())
+        let status = PullimapProgram.run(try InvocationErrors.checked(invocation))
         if status != .success { throw ExitCode(status.rawValue) }
     }
 
