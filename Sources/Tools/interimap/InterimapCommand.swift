@@ -53,13 +53,19 @@ struct InterimapCommand: ParsableCommand {
     @ArgumentParser.Flag(help: "Use the IMAP NOTIFY extension (RFC 5465) on both servers instead of polling (implies --watch).")
     var notify = false
 
+    @ArgumentParser.Flag(inversion: .prefixedNo,
+                         help: "Show mailboxes and messages done of how many on one line of the standard error (default: when it is a terminal).")
+    var progress: Bool?
+
     @Argument(help: ArgumentHelp("Mailboxes (SOURCE DEST for --rename).", valueName: "MAILBOX"))
     var mailboxes: [String] = []
 
     func invocation() throws -> InterimapInvocation {
-        try InterimapInvocation.make(repair: action == .repair, delete: action == .delete, rename: action == .rename,
-                                     mailboxes: mailboxes, targets: target, watch: watch, notify: notify,
-                                     quiet: common.quiet, debugLevel: common.debug, configPath: common.configPath)
+        var invocation = try InterimapInvocation.make(repair: action == .repair, delete: action == .delete, rename: action == .rename,
+                                                      mailboxes: mailboxes, targets: target, watch: watch, notify: notify,
+                                                      quiet: common.quiet, debugLevel: common.debug, configPath: common.configPath)
+        invocation.progress = ProgressLine.Mode(flag: progress)
+        return invocation
     }
 
     func validate() throws {

@@ -29,12 +29,18 @@ struct PullimapCommand: ParsableCommand {
     @ArgumentParser.Flag(help: "Update the statefile, but skip SMTP/LMTP delivery.")
     var noDelivery = false
 
+    @ArgumentParser.Flag(inversion: .prefixedNo,
+                         help: "Show messages delivered of how many on one line of the standard error (default: when it is a terminal).")
+    var progress: Bool?
+
     @Argument(help: "The configuration section to pull from.")
     var section: String
 
     func invocation() throws -> PullimapInvocation {
-        try PullimapInvocation.make(section: section, idle: idle, noDelivery: noDelivery, quiet: common.quiet,
-                                    debugLevel: common.debug, configPath: common.configPath)
+        var invocation = try PullimapInvocation.make(section: section, idle: idle, noDelivery: noDelivery, quiet: common.quiet,
+                                                     debugLevel: common.debug, configPath: common.configPath)
+        invocation.progress = ProgressLine.Mode(flag: progress)
+        return invocation
     }
 
     func validate() throws {
