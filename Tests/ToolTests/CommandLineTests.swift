@@ -52,7 +52,7 @@ final class CommandLineTests: XCTestCase {
     func testPullimapUsageErrors() throws {
         let missing = try ToolRunner.run("pullimap", [])
         XCTAssertEqual(missing.status, 64)
-        XCTAssertTrue(missing.stderr.contains("Missing expected argument"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("missing SECTION (or --all)"), missing.stderr)
         let idle = try ToolRunner.run("pullimap", ["--idle=-3", "acct"])
         XCTAssertEqual(idle.status, 64)
         XCTAssertTrue(idle.stderr.contains("--idle: invalid value '-3'"), idle.stderr)
@@ -63,7 +63,7 @@ final class CommandLineTests: XCTestCase {
     func testPullimapIdleTakesASeparateNumber() throws {
         let run = try ToolRunner.run("pullimap", ["--idle", "30"])
         XCTAssertEqual(run.status, 64)
-        XCTAssertTrue(run.stderr.contains("Missing expected argument"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("missing SECTION (or --all)"), run.stderr)
     }
 
     /// Refusals are one `ERROR:` line, given before the configuration is read or any server is
@@ -81,6 +81,23 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(run.status, 64, "\(args): \(run.stderr)")
             XCTAssertTrue(run.stderr.hasPrefix(message), "\(args): expected '\(message)', got: \(run.stderr)")
             XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, "\(args): one line: \(run.stderr)")
+        }
+    }
+}
+
+/// `--progress` and `--no-progress` on both programs: accepted (the run goes on to the missing
+/// configuration file, exit 78, rather than stopping at a usage error, 64) and shown in the help.
+final class ProgressOptionTests: XCTestCase {
+    func testBothProgramsAcceptTheProgressFlags() throws {
+        for flag in ["--progress", "--no-progress"] {
+            let interimap = try ToolRunner.run("interimap", [flag, "--config=/nonexistent/interimap.conf"])
+            XCTAssertEqual(interimap.status, 78, "interimap \(flag): \(interimap.stderr)")
+            let pullimap = try ToolRunner.run("pullimap", [flag, "--config=/nonexistent/pullimap.conf", "acct"])
+            XCTAssertEqual(pullimap.status, 78, "pullimap \(flag): \(pullimap.stderr)")
+        }
+        for program in ["interimap", "pullimap"] {
+            let help = try ToolRunner.run(program, ["--help"])
+            XCTAssertTrue(help.stdout.contains("--progress/--no-progress"), "\(program) --help: \(help.stdout)")
         }
     }
 }
