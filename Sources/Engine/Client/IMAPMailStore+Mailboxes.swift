@@ -21,7 +21,8 @@ extension IMAPMailStore {
     func list(patterns: [String], selection: [ListSelectionOption]) throws -> Pending<[ListedMailbox]> {
         let withStatus = session.capabilities.contains("LIST-STATUS")
         var returns: [ListReturnOption] = [.subscribed]
-        if withStatus { returns.append(.status([.uidValidity, .uidNext, .highestModSeq])) }
+        // MESSAGES only sizes the progress line; the other three say whether anything changed.
+        if withStatus { returns.append(.status([.messages, .uidValidity, .uidNext, .highestModSeq])) }
         var listed: [String: ListedMailbox] = [:]
         var order: [String] = []
         var statuses: [String: MailboxStatus] = [:]
@@ -62,7 +63,7 @@ extension IMAPMailStore {
     private func fetchStatuses(_ mailboxes: inout [ListedMailbox]) throws {
         var statuses: [String: MailboxStatus] = [:]
         let pendings = try mailboxes.map { m in
-            try command(.status(MailboxName(wire: m.wireName), items: [.uidValidity, .uidNext, .highestModSeq]), name: "STATUS") { answer in
+            try command(.status(MailboxName(wire: m.wireName), items: [.messages, .uidValidity, .uidNext, .highestModSeq]), name: "STATUS") { answer in
                 guard case .untagged(.status(let mailbox, let status)) = answer else { return false }
                 statuses[mailbox.wireString] = status
                 return true

@@ -199,6 +199,11 @@ public final class SyncDatabase: @unchecked Sendable {
         }
     }
 
+    /// How many messages of a mailbox are mapped (an index count).
+    public func mappingCount(mailbox: Int64) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM mapping WHERE idx = ?", arguments: [mailbox]) ?? 0 }
+    }
+
     /// The mapped pairs whose local UID is in `uids`: one index range scan per range of the set,
     /// so the work follows the set's ranges and the mapping, never the numbers in the set.
     public func mappings(mailbox: Int64, localUIDs uids: SequenceSet) throws -> [(UInt32, UInt32)] {

@@ -44,8 +44,14 @@ final class InterimapSynchronization {
                                          on: [local, remote])
         for (side, mailboxes) in found { listed[side, default: []].append(contentsOf: mailboxes) }
         let work = try reconcile(local: listed[.local] ?? [], remote: listed[.remote] ?? [], repair: repair)
+        let progress = SyncProgress(line: log.sink.progressLine)
+        try estimateCopies(work, listed: listed, into: progress)
+        progress.setMailboxCount(work.count)
         for record in work {
-            try MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: record, repair: repair).run()
+            progress.mailboxStarted(display(record.name))
+            try MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: record, repair: repair,
+                                    progress: progress).run()
+            progress.mailboxFinished()
         }
         // Leave no mailbox selected: a server may answer LIST-STATUS for the selected mailbox
         // with the values of its SELECT (dovecot does), which would hide new mail from the next
@@ -122,6 +128,20 @@ final class InterimapSynchronization {
             if repair || isDirty(record, local: l.status, remote: r.status) { work.append(record) }
         }
         return work
+    }
+
+    /// Sizes the progress line: the messages of each mailbox that the database does not map
+    /// yet are those to copy (LIST-STATUS's MESSAGES, RFC 5819; an estimate: expunges count too).
+    private func estimateCopies(_ work: [SyncDatabase.MailboxRecord], listed: [SyncDatabase.Side: [ListedMailbox]],
+                                into progress: SyncProgress) throws {
+        guard log.sink.progressLine != nil else { return }
+        var counts: [[UInt8]: Int] = [:]
+        for side in [SyncDatabase.Side.local, .remote] {
+            for mailbox in listed[side] ?? [] { counts[mailbox.database, default: 0] += Int(mailbox.status?.messages ?? 0) }
+        }
+        var total = 0
+        for record in work { total += max(0, (counts[record.name] ?? 0) - 2 * (try database.mappingCount(mailbox: record.index))) }
+        progress.willCopy(messages: total)
     }
 
     private func isDirty(_ record: SyncDatabase.MailboxRecord, local: MailboxStatus?, remote: MailboxStatus?) -> Bool {

@@ -20,11 +20,13 @@ final class MailboxSynchronizer {
     let repair: Bool
     /// How many APPENDs may be in flight on one server before waiting for the oldest.
     var appendWindow = 8
+    /// Counts what is copied, for the progress line.
+    let progress: SyncProgress?
 
     init(local: any MailStore, remote: any MailStore, database: SyncDatabase, log: SyncLog,
-         record: SyncDatabase.MailboxRecord, repair: Bool) {
+         record: SyncDatabase.MailboxRecord, repair: Bool, progress: SyncProgress? = nil) {
         self.local = local; self.remote = remote; self.database = database; self.log = log
-        self.record = record; self.repair = repair
+        self.record = record; self.repair = repair; self.progress = progress
     }
 
     var displayName: String { MailboxNaming.display(record.name, delimiter: local.naming.delimiter) }
@@ -326,6 +328,7 @@ final class MailboxSynchronizer {
             if appending == nil { appending = (try destination.beginAppend(to: record.name), []) }
             try appending?.appender.add(flags: Self.normalized(message.flags), internalDate: message.internalDate, body: message.body)
             appending?.sourceUIDs.append(message.uid)
+            progress?.copied(bytes: Int64(message.body.size))
             CrashPoint.reached("fetch-after-message")
             if let (appender, _) = appending, appender.count >= batchLimit || appender.byteCount >= Self.appendBatchBytes { try flush() }
         }
