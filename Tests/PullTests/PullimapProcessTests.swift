@@ -173,6 +173,10 @@ final class PullimapProcessTests: XCTestCase {
         XCTAssertTrue(eventually { account.receiver.deliveries.count == 5 }, "and again")
         XCTAssertTrue(try eventually { try account.unseenUIDs().isEmpty })
         XCTAssertNil(try account.statefileContentsIfUnlocked(), "the statefile stays locked while pullimap runs")
+        // The cycle ends with the UIDNEXT write and the truncation, just after the STORE.
+        XCTAssertTrue(eventually {
+            ((try? FileManager.default.attributesOfItem(atPath: account.statefilePath))?[.size] as? Int) == 8
+        }, "the cycle completed")
         XCTAssertTrue(process.isRunning)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()

@@ -55,15 +55,20 @@ public final class IMAPSession: @unchecked Sendable {
         case preAuthenticated(ResponseText)
     }
 
+    /// The greeting read by ``readGreeting()`` (shown by `pullimap --serverinfo`).
+    public private(set) var greeting: Greeting?
+
     /// Reads the server greeting (RFC 3501 §7.1): OK, PREAUTH, or BYE (refused).
     public func readGreeting() throws -> Greeting {
         let event = try reader.next()
         switch event {
         case .untagged(.ok(let text)):
             observe(text.code)
+            greeting = .notAuthenticated(text)
             return .notAuthenticated(text)
         case .untagged(.preAuth(let text)):
             observe(text.code)
+            greeting = .preAuthenticated(text)
             isAuthenticated = true
             return .preAuthenticated(text)
         case .untagged(.bye(let text)):
