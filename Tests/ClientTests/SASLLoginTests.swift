@@ -162,6 +162,17 @@ final class SASLLoginTests: XCTestCase {
         XCTAssertNil(SASLprep.prepare("\u{0007}"))
     }
 
+    func testAnUnknownMechanismIsSkippedEvenWhenTheServerOffersIt() throws {
+        // `auth = CRAM-MD5 PLAIN`: the configuration keeps PLAIN only; the server offering
+        // CRAM-MD5 first changes nothing.
+        let file = try INIFile(text: "[local]\ntype=tunnel\ncommand=true\n[remote]\nauth = CRAM-MD5 PLAIN\n", path: "config")
+        let environment = ConfigEnvironment(variables: ["HOME": "/home/u"], passwordDatabaseHome: "/home/u", effectiveUserName: "u")
+        let options = try InterimapConfiguration(file: file, environment: environment).remote.connection
+        let lines = Lines()
+        try login(auth: options.authMechanisms, secret: "s3cret", server: configuration(["CRAM-MD5", "PLAIN"]), lines: lines)
+        XCTAssertTrue(lines.text.contains("AUTHENTICATE PLAIN"), lines.text)
+    }
+
     // MARK: LOGINDISABLED
 
     func testLoginDisabledSendsNoPlaintextCredentials() throws {
