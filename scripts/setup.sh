@@ -2,7 +2,9 @@
 # Installs what building and testing need on a fresh Debian machine, idempotently:
 # system libraries, the real servers the integration tests talk to (dovecot IMAP and LMTP,
 # a SOCKS5 proxy, openssl for TLS test certificates), the reference implementation used as a
-# black box, and the unprivileged user dovecot runs as (it refuses to run as root).
+# black box, scdoc and man-db (`make install` renders the manual pages, the tests check them with
+# `man -l`; swift build needs neither), zsh and fish (the tests check the completion scripts
+# with them), and the unprivileged user dovecot runs as (it refuses to run as root).
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,7 @@ packages=(
   dovecot-imapd dovecot-lmtpd
   microsocks
   interimap pullimap
+  make scdoc man-db zsh fish
 )
 
 missing=()

@@ -16,6 +16,18 @@ enum ToolRunner {
         return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
+    /// The root of the source tree (Package.swift, doc/, dist/, scripts/).
+    static var sourceRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Whether `name` is an executable on PATH.
+    static func isInstalled(_ name: String) -> Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+    }
+
+    /// Runs the built product `tool`.
     static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
                     file: StaticString = #filePath, line: UInt = #line) throws -> ToolRun {
         let url = productsDirectory.appendingPathComponent(tool)
@@ -23,9 +35,21 @@ enum ToolRunner {
             XCTFail("\(url.path) is not built: run `swift build --build-tests` first", file: file, line: line)
             return ToolRun(status: -1, stdout: "", stderr: "")
         }
+        return try run(executable: url.path, arguments, environment: environment)
+    }
+
+    /// Runs any program (found on PATH when `executable` has no slash), in `directory` if given.
+    static func run(executable: String, _ arguments: [String], environment: [String: String] = [:],
+                    directory: String? = nil) throws -> ToolRun {
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        if executable.contains("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env

@@ -164,9 +164,11 @@ public struct InterimapConfiguration: Sendable {
 
     /// Opens the log sink for this configuration (`logfile`, `log-prefix`); a log file that cannot
     /// be opened is reported at the line that set it.
-    public func openLogSink(threshold: Logger.Level, standardError: Int32? = STDERR_FILENO) throws(ConfigError) -> LogSink {
+    public func openLogSink(threshold: Logger.Level, standardError: Int32? = STDERR_FILENO,
+                            progressLine: ProgressLine? = nil) throws(ConfigError) -> LogSink {
         do {
-            return try LogSink(prefix: logPrefix, threshold: threshold, logfile: logfile, standardError: standardError)
+            return try LogSink(prefix: logPrefix, threshold: threshold, logfile: logfile, standardError: standardError,
+                               progressLine: progressLine)
         } catch {
             if let setting = logfileSetting { throw ConfigError(setting, error.description) }
             throw ConfigError(file: configFile, key: "logfile", reason: error.description)

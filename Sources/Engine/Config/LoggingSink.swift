@@ -17,6 +17,10 @@ public final class LogSink: @unchecked Sendable {
     private var logfileDescriptor: Int32?
     private let standardError: Int32?
 
+    /// The progress line drawn on the standard error, if any: lines for the standard error are
+    /// written above it (see ``ProgressLine/printAbove(_:)``).
+    public let progressLine: ProgressLine?
+
     /// The `log-prefix` format.
     public let prefix: LogPrefixFormat
     /// The lowest level written (see ``threshold(quiet:debugLevel:)``).
@@ -30,12 +34,14 @@ public final class LogSink: @unchecked Sendable {
     ///   - threshold: the lowest level to write.
     ///   - logfile: a file to append to (created with mode 0666 minus the umask, like the reference).
     ///   - standardError: the descriptor for the standard error, or nil to write nothing there.
+    ///   - progressLine: a progress line drawn on that descriptor, to keep under the log lines.
     public init(prefix: LogPrefixFormat = .default, threshold: Logger.Level = .info, logfile: String? = nil,
-                standardError: Int32? = STDERR_FILENO) throws(LogSinkError) {
+                standardError: Int32? = STDERR_FILENO, progressLine: ProgressLine? = nil) throws(LogSinkError) {
         self.prefix = prefix
         self.threshold = threshold
         self.logfile = logfile
         self.standardError = standardError
+        self.progressLine = standardError == nil ? nil : progressLine
         if let logfile {
             let fd = open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
             guard fd >= 0 else { throw LogSinkError(path: logfile, code: errno) }
@@ -82,7 +88,16 @@ public final class LogSink: @unchecked Sendable {
         defer { lock.unlock() }
         if let fd = logfileDescriptor {
             Self.writeAll(fd, Self.timestamp(Self.now()) + " " + line)
-            if level >= .info, let standardError { Self.writeAll(standardError, line) }
+            if level >= .info { writeStandardError(line) }
+        } else {
+            writeStandardError(line)
+        }
+    }
+
+    /// Under `lock`.
+    private func writeStandardError(_ line: String) {
+        if let progressLine {
+            progressLine.printAbove(line)
         } else if let standardError {
             Self.writeAll(standardError, line)
         }

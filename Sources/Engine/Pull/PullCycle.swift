@@ -46,6 +46,8 @@ public struct PullCycle {
     public let log: PullLog
     /// Octets of fetched messages that may wait for delivery.
     public var readAhead: Int = 32 << 20
+    /// Counts the deliveries for the progress line.
+    public var progress: PullProgress?
 
     public init(connection: PullConnection, statefile: PullStatefile, channel: DeliveryChannel, recipient: String,
                 noDelivery: Bool, log: PullLog) {
@@ -110,6 +112,9 @@ public struct PullCycle {
         // `n:4294967295` rather than `n:*`: when n is above every UID, `n:*` still names the last
         // message (RFC 3501 §6.4.8), which would be fetched again for nothing.
         let tag = try connection.send(.uidFetch(SequenceSet(ranges: [fromUID...UInt32.max]), items: items))
+        let selected = connection.mailbox
+        progress?.fetchStarted(fromUID: fromUID, uidNext: selected.uidNext, exists: Int(selected.messageCount))
+        defer { progress?.fetchFinished() }
         let queue = FetchedMessageQueue(capacity: readAhead)
         let (section, mailbox) = (log.section, log.mailbox)
         let reader = Thread { [connection] in
@@ -143,6 +148,7 @@ public struct PullCycle {
                 done.insert(uid)
                 if stalled.contains(uid) {
                     log.debug("UID \(uid) was delivered by an interrupted run: not delivering it again")
+                    progress?.messageDelivered()
                     continue
                 }
                 let reversePath = message.reversePath
@@ -162,6 +168,7 @@ public struct PullCycle {
                 try statefile.appendDeliveredUID(uid)
                 CrashPoint.reached("pull-statefile-appended")
                 delivered.append(uid)
+                progress?.messageDelivered()
             }
         } catch {
             // Stop here: what was delivered is in the statefile, the rest waits for the next run.

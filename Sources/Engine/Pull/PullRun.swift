@@ -9,6 +9,8 @@ public final class PullRun {
     public let statefile: PullStatefile
     public let channel: DeliveryChannel
     public let log: PullLog
+    /// The progress line's counts (messages delivered of how many), if one is shown.
+    public var progress: PullProgress?
     private let now: () -> Date
     private var lastPurge: Date?
     private var started = false
@@ -50,8 +52,10 @@ public final class PullRun {
     public func cycle(skipFetchIfUnchanged: Bool = false) throws -> PullCycleReport {
         if !started { try start() }
         _ = connection.takeNewMail()
-        let report = try PullCycle(connection: connection, statefile: statefile, channel: channel, recipient: settings.recipient,
-                                   noDelivery: settings.noDelivery, log: log).run(skipFetchIfUnchanged: skipFetchIfUnchanged)
+        var pullCycle = PullCycle(connection: connection, statefile: statefile, channel: channel, recipient: settings.recipient,
+                                  noDelivery: settings.noDelivery, log: log)
+        pullCycle.progress = progress
+        let report = try pullCycle.run(skipFetchIfUnchanged: skipFetchIfUnchanged)
         let time = now()
         if settings.purge.isDue(lastPurge: lastPurge, now: time) {
             try settings.purge.purge(connection, uidNext: report.uidNext, now: time, log: log)

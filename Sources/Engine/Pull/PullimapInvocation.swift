@@ -9,6 +9,9 @@ public struct PullimapInvocation: Sendable, Equatable {
     public var quiet: Bool
     public var debugLevel: Int
     public var configPath: String?
+    /// `--progress`/`--no-progress`: whether messages delivered of how many are shown on the
+    /// standard error (see ``ProgressLine``).
+    public var progress: ProgressLine.Mode = .automatic
 
     public init(section: String, idleTimeout: Int? = nil, noDelivery: Bool = false, quiet: Bool = false,
                 debugLevel: Int = 0, configPath: String? = nil) {

@@ -9,8 +9,13 @@ public enum PullimapProgram {
         ProgramFailure.report(program: "pullimap") {
             let path = environment.pullimapConfigFile(option: invocation.configPath)
             let configuration = try PullimapConfiguration.load(path: path, section: invocation.section, environment: environment)
-            let sink = try LogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel))
-            defer { sink.close() }
+            let progressLine = invocation.progress.isEnabled(descriptor: STDERR_FILENO, quiet: invocation.quiet) ? ProgressLine() : nil
+            let sink = try LogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel),
+                                   progressLine: progressLine)
+            defer {
+                progressLine?.finish()
+                sink.close()
+            }
             for warning in configuration.warnings {
                 sink.record(level: .warning, component: invocation.section, mailbox: "", message: warning.description)
             }
@@ -49,6 +54,8 @@ public enum PullimapProgram {
         defer { channel.close() }
         let run = PullRun(settings: settings, connection: PullConnection(session: session, mailboxName: configuration.mailbox),
                           statefile: statefile, channel: channel, log: log)
+        run.progress = PullProgress(line: log.sink.progressLine,
+                                    label: log.sink.prefix.render(name: configuration.section, mailbox: configuration.mailbox))
         try run.run()
     }
 }

@@ -30,6 +30,8 @@ public struct InterimapInvocation: Sendable, Equatable {
     public var debugLevel: Int
     /// `--config=FILE` as given (resolved against XDG_CONFIG_HOME by the configuration loader).
     public var configPath: String?
+    /// `--progress`/`--no-progress`: whether a progress line is drawn (``SyncProgress``).
+    public var progress: ProgressLine.Mode = .automatic
 
     public init(command: Command = .synchronize(mailboxes: []), targets: Set<Target> = Set(Target.allCases),
                 watchInterval: Int? = nil, notify: Bool = false, quiet: Bool = false, debugLevel: Int = 0,

@@ -9,8 +9,15 @@ public enum InterimapProgram {
         ProgramFailure.report(program: "interimap") {
             let path = environment.interimapConfigFile(option: invocation.configPath)
             let configuration = try InterimapConfiguration.load(path: path, environment: environment)
-            let sink = try configuration.openLogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel))
-            defer { sink.close() }
+            // The progress line's counts (SyncProgress(line: sink.progressLine)) are for the
+            // synchronizer to report; the line is erased before the last words of the run.
+            let progressLine = invocation.progress.isEnabled(descriptor: STDERR_FILENO, quiet: invocation.quiet) ? ProgressLine() : nil
+            let sink = try configuration.openLogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel),
+                                                     progressLine: progressLine)
+            defer {
+                progressLine?.finish()
+                sink.close()
+            }
             let log = SyncLog(sink: sink)
             for warning in configuration.warnings {
                 sink.record(level: .warning, component: "", mailbox: "", message: warning.description)

@@ -50,13 +50,19 @@ struct InterimapCommand: ParsableCommand {
     @ArgumentParser.Flag(help: "Log IMAP traffic (literals elided); LOGIN/AUTHENTICATE are redacted unless given twice.")
     var debug: Int
 
+    @ArgumentParser.Flag(inversion: .prefixedNo,
+                         help: "Show mailboxes and messages done of how many on one line of the standard error (default: when it is a terminal).")
+    var progress: Bool?
+
     @Argument(help: ArgumentHelp("Mailboxes (SOURCE DEST for --rename).", valueName: "MAILBOX"))
     var mailboxes: [String] = []
 
     func invocation() throws -> InterimapInvocation {
-        try InterimapInvocation.make(repair: repair, delete: delete, rename: rename, mailboxes: mailboxes,
-                                     targets: target, watch: watch, notify: notify, quiet: quiet,
-                                     debugLevel: debug, configPath: configPath)
+        var invocation = try InterimapInvocation.make(repair: repair, delete: delete, rename: rename, mailboxes: mailboxes,
+                                                      targets: target, watch: watch, notify: notify, quiet: quiet,
+                                                      debugLevel: debug, configPath: configPath)
+        invocation.progress = ProgressLine.Mode(flag: progress)
+        return invocation
     }
 
     func validate() throws {

@@ -35,12 +35,18 @@ struct PullimapCommand: ParsableCommand {
     @ArgumentParser.Flag(help: "Log IMAP traffic (literals elided); LOGIN/AUTHENTICATE are redacted unless given twice.")
     var debug: Int
 
+    @ArgumentParser.Flag(inversion: .prefixedNo,
+                         help: "Show messages delivered of how many on one line of the standard error (default: when it is a terminal).")
+    var progress: Bool?
+
     @Argument(help: "The configuration section to pull from.")
     var section: String
 
     func invocation() throws -> PullimapInvocation {
-        try PullimapInvocation.make(section: section, idle: idle, noDelivery: noDelivery, quiet: quiet,
-                                    debugLevel: debug, configPath: configPath)
+        var invocation = try PullimapInvocation.make(section: section, idle: idle, noDelivery: noDelivery, quiet: quiet,
+                                                     debugLevel: debug, configPath: configPath)
+        invocation.progress = ProgressLine.Mode(flag: progress)
+        return invocation
     }
 
     func validate() throws {
