@@ -171,8 +171,11 @@ final class ProgressReportTests: XCTestCase {
         XCTAssertEqual(progress.text, "acct(INBOX): delivered 2/4 · 2.0/s · 0:01 left")
         progress.fetchStarted(fromUID: 7, uidNext: 10, exists: 500)
         XCTAssertEqual(progress.text, "acct(INBOX): delivered 0/3")
+        // A later --idle cycle: SELECT's UIDNEXT is behind, so there is no total.
         progress.fetchStarted(fromUID: 10, uidNext: 10, exists: 500)
-        XCTAssertEqual(progress.text, "", "nothing to deliver, nothing shown")
+        XCTAssertEqual(progress.text, "", "nothing delivered yet, nothing shown")
+        progress.messageDelivered()
+        XCTAssertEqual(progress.text, "acct(INBOX): delivered 1")
     }
 
     /// The counts reach the line as they change.

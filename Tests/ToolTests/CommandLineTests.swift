@@ -54,3 +54,20 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(idle.stderr.contains("--idle: invalid value '-3'"), idle.stderr)
     }
 }
+
+/// `--progress` and `--no-progress` on both programs: accepted (the run goes on to the missing
+/// configuration file, exit 78, rather than stopping at a usage error, 64) and shown in the help.
+final class ProgressOptionTests: XCTestCase {
+    func testBothProgramsAcceptTheProgressFlags() throws {
+        for flag in ["--progress", "--no-progress"] {
+            let interimap = try ToolRunner.run("interimap", [flag, "--config=/nonexistent/interimap.conf"])
+            XCTAssertEqual(interimap.status, 78, "interimap \(flag): \(interimap.stderr)")
+            let pullimap = try ToolRunner.run("pullimap", [flag, "--config=/nonexistent/pullimap.conf", "acct"])
+            XCTAssertEqual(pullimap.status, 78, "pullimap \(flag): \(pullimap.stderr)")
+        }
+        for program in ["interimap", "pullimap"] {
+            let help = try ToolRunner.run(program, ["--help"])
+            XCTAssertTrue(help.stdout.contains("--progress/--no-progress"), "\(program) --help: \(help.stdout)")
+        }
+    }
+}

@@ -40,7 +40,7 @@ final class SystemdUnitTests: XCTestCase {
             }
             // The XDG files and a tunnel's mail store are under the home directory: it must stay
             // visible and writable, and so must the rest of what a tunnel's command may need.
-            for setting in ["ProtectHome=", "ProtectSystem=strict", "PrivateUsers=", "MemoryDenyWriteExecute=",
+            for setting in ["ProtectHome=", "ProtectSystem=strict", "ReadOnlyPaths=", "MemoryDenyWriteExecute=",
                             "SystemCallFilter=", "IPAddressDeny="] {
                 XCTAssertFalse(unit.contains("\n" + setting), "\(name): \(setting) would stop it reaching its files or its tunnel")
             }

@@ -6,14 +6,17 @@ import Foundation
 /// How many: when a UID FETCH starts, the messages at or above the statefile's UIDNEXT are at
 /// most the server's UIDNEXT minus that UIDNEXT (UIDs only grow, RFC 3501 §2.3.1.1) and at most
 /// the number of messages in the mailbox; the smaller is exact unless messages were expunged,
-/// and costs no extra command. Mail arriving meanwhile raises the count as it is delivered.
+/// and costs no extra command. Mail arriving meanwhile raises the count as it is delivered. In
+/// the later cycles of `--idle` the UIDNEXT known is SELECT's, already passed: the line then
+/// counts the deliveries without a total (`delivered 3`).
 public final class PullProgress: @unchecked Sendable {
     private let line: ProgressLine?
     private let label: String
     private let clock: @Sendable () -> TimeInterval
-    /// Protects `delivered`.
+    /// Protects `delivered` and `totalKnown`.
     private let lock = NSLock()
     private var delivered = ProgressEstimate()
+    private var totalKnown = false
 
     /// - Parameters:
     ///   - line: where to draw, or nil to draw nothing.
@@ -29,9 +32,14 @@ public final class PullProgress: @unchecked Sendable {
     /// count `exists` as the server last reported them.
     public func fetchStarted(fromUID: UInt32, uidNext: UInt32?, exists: Int?) {
         var expected: Int64?
-        if let uidNext { expected = uidNext > fromUID ? Int64(uidNext - fromUID) : 0 }
-        if let exists { expected = min(expected ?? Int64(exists), Int64(exists)) }
-        lock.withLock { delivered = ProgressEstimate(total: expected ?? 0) }
+        if let uidNext, uidNext > fromUID {
+            expected = Int64(uidNext - fromUID)
+            if let exists { expected = min(Int64(exists), Int64(uidNext - fromUID)) }
+        }
+        lock.withLock {
+            delivered = ProgressEstimate(total: expected ?? 0)
+            totalKnown = expected != nil
+        }
         redraw()
     }
 
@@ -56,9 +64,9 @@ public final class PullProgress: @unchecked Sendable {
     /// Under `lock`.
     private func render(at now: TimeInterval) -> String {
         guard delivered.total > 0 else { return "" }
-        var parts = ["\(label)delivered \(delivered.done)/\(delivered.total)"]
+        var parts = [totalKnown ? "\(label)delivered \(delivered.done)/\(delivered.total)" : "\(label)delivered \(delivered.done)"]
         if let rate = delivered.rate(at: now) { parts.append(ProgressFormat.rate(rate)) }
-        if let left = delivered.remaining(at: now) { parts.append(ProgressFormat.duration(left) + " left") }
+        if totalKnown, let left = delivered.remaining(at: now) { parts.append(ProgressFormat.duration(left) + " left") }
         return parts.joined(separator: " · ")
     }
 }
