@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "DeliveryTests", dependencies: ["Engine", "FakeLMTP", "TestSupport"]),
         .testTarget(name: "FakeLMTPTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "SyncTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "SynchronizerTests", dependencies: ["Engine"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PullTests", dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", "TestSupport"]),
         .testTarget(name: "ScenarioTests", dependencies: ["scenario", "Engine", "FakeIMAPServer", .product(name: "GRDB", package: "GRDB.swift")]),

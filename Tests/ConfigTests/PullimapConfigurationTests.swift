@@ -16,7 +16,7 @@ final class PullimapConfigurationTests: XCTestCase {
         XCTAssertEqual(config.section, "acct")
         XCTAssertEqual(config.statefile, "/data/pullimap/acct")
         XCTAssertEqual(config.mailbox, "INBOX")
-        XCTAssertEqual(config.deliverMethod, DeliveryMethod(transferProtocol: .smtp, address: .ipLiteral("127.0.0.1"), port: 25))
+        XCTAssertEqual(config.deliverMethod, .server(DeliveryMethod(transferProtocol: .smtp, address: .ipLiteral("127.0.0.1"), port: 25)))
         XCTAssertEqual(config.deliverMethod.description, "smtp:[127.0.0.1]:25")
         XCTAssertEqual(config.deliverEHLO, "localhost.localdomain")
         XCTAssertEqual(config.deliverRecipient, "alice", "the user name of the effective uid")
@@ -44,24 +44,40 @@ final class PullimapConfigurationTests: XCTestCase {
 
     func testDeliverMethod() throws {
         XCTAssertEqual(try acct("deliver-method=lmtp:[::1]:24").deliverMethod,
-                       DeliveryMethod(transferProtocol: .lmtp, address: .ipLiteral("::1"), port: 24))
+                       .server(DeliveryMethod(transferProtocol: .lmtp, address: .ipLiteral("::1"), port: 24)))
         XCTAssertEqual(try acct("deliver-method=smtp:mail.example.org:587").deliverMethod,
-                       DeliveryMethod(transferProtocol: .smtp, address: .hostname("mail.example.org"), port: 587))
-        XCTAssertEqual(try acct("deliver-method=lmtp:127.0.0.1:24").deliverMethod.address, .ipLiteral("127.0.0.1"))
-        let expected = "(expected smtp:[ADDRESS]:PORT or lmtp:[ADDRESS]:PORT)"
+                       .server(DeliveryMethod(transferProtocol: .smtp, address: .hostname("mail.example.org"), port: 587)))
+        XCTAssertEqual(try acct("deliver-method=lmtp:127.0.0.1:24").deliverMethod,
+                       .server(DeliveryMethod(transferProtocol: .lmtp, address: .ipLiteral("127.0.0.1"), port: 24)))
+        let expected = "(expected smtp:[ADDRESS]:PORT, lmtp:[ADDRESS]:PORT, lmtp:/SOCKET, maildir:PATH, mbox:PATH or mda:COMMAND)"
         assertBad("deliver-method=SMTP:[127.0.0.1]:25", "deliver-method: unknown protocol in 'SMTP:[127.0.0.1]:25' \(expected)")
         assertBad("deliver-method=foo:[127.0.0.1]:25", "deliver-method: unknown protocol in 'foo:[127.0.0.1]:25' \(expected)")
         assertBad("deliver-method=smtp:[127.0.0.1]", "deliver-method: missing port in 'smtp:[127.0.0.1]' \(expected)")
         assertBad("deliver-method=smtp:[127.0.0.1]:99999",
                   "deliver-method: bad port '99999' in 'smtp:[127.0.0.1]:99999' (expected a number from 1 to 65535)")
         assertBad("deliver-method=smtp:[x y]:25", "deliver-method: 'x y' in 'smtp:[x y]:25' is not an IPv4 or IPv6 address")
-        assertBad("deliver-method=lmtp:/run/dovecot/lmtp",
-                  "deliver-method: missing port in 'lmtp:/run/dovecot/lmtp' \(expected)")
         assertBad("deliver-method=lmtp:[/run/lmtp]:24", "deliver-method: '/run/lmtp' in 'lmtp:[/run/lmtp]:24' is not an IPv4 or IPv6 address")
         assertBad("deliver-method=smtp:[::1]", "deliver-method: missing port in 'smtp:[::1]' \(expected)")
         assertBad("deliver-method=smtp:::1:25", "deliver-method: bad address '::1' in 'smtp:::1:25' \(expected)")
         assertBad("deliver-method=smtp::25", "deliver-method: bad address '' in 'smtp::25' \(expected)")
         assertBad("deliver-method=", "deliver-method: empty value")
+    }
+
+    /// Unix sockets and local stores; relative paths from $XDG_DATA_HOME/pullimap, `~` from $HOME.
+    func testLocalDeliverMethods() throws {
+        XCTAssertEqual(try acct("deliver-method=lmtp:/run/dovecot/lmtp").deliverMethod, .unixSocket(.lmtp, path: "/run/dovecot/lmtp"))
+        XCTAssertEqual(try acct("deliver-method=smtp:~/smtp.sock").deliverMethod, .unixSocket(.smtp, path: "/home/u/smtp.sock"))
+        XCTAssertEqual(try acct("deliver-method=maildir:Mail").deliverMethod, .maildir(path: "/data/pullimap/Mail"))
+        XCTAssertEqual(try acct("deliver-method=maildir:~/Maildir").deliverMethod, .maildir(path: "/home/u/Maildir"))
+        XCTAssertEqual(try acct("deliver-method=maildir:~").deliverMethod, .maildir(path: "/home/u"))
+        XCTAssertEqual(try acct("deliver-method=mbox:/var/mail/alice").deliverMethod, .mbox(path: "/var/mail/alice"))
+        XCTAssertEqual(try acct("deliver-method=mbox:inbox.mbox").deliverMethod, .mbox(path: "/data/pullimap/inbox.mbox"))
+        XCTAssertEqual(try acct("deliver-method=mda:/usr/bin/procmail -f '%F'").deliverMethod, .mda(command: "/usr/bin/procmail -f '%F'"))
+        XCTAssertEqual(try acct("deliver-method=mda:/usr/bin/procmail -f '%F'").deliverMethod.description, "mda:/usr/bin/procmail -f '%F'")
+        XCTAssertEqual(try acct("deliver-method=maildir:Mail").deliverMethod.description, "maildir:/data/pullimap/Mail")
+        assertBad("deliver-method=maildir:", "deliver-method: missing directory in 'maildir:' (expected maildir:PATH)")
+        assertBad("deliver-method=mbox:", "deliver-method: missing file in 'mbox:' (expected mbox:PATH)")
+        assertBad("deliver-method=mda:", "deliver-method: missing command in 'mda:' (expected mda:COMMAND)")
     }
 
     func testDeliverEHLOAndRecipient() throws {

@@ -48,6 +48,59 @@ final class MailDeliverySessionTests: XCTestCase {
         XCTAssertEqual(receiver.transcript.last, "#1: QUIT")
     }
 
+    /// RFC 2920 §3.1: the next MAIL may follow the final dot at once, so a run of messages costs
+    /// one turn each (plus the first envelope).
+    func testPipeliningAcrossMessagesCostsOneRoundTripPerMessage() throws {
+        for transferProtocol in [DeliveryMethod.TransferProtocol.smtp, .lmtp] {
+            let receiver = receiver(transferProtocol)
+            let session = try open(receiver)
+            let messages = (1...5).map { OutgoingMessage(body: message($0), reversePath: sender, recipient: recipient) }
+            for (index, current) in messages.enumerated() {
+                try session.deliver(current, next: index + 1 < messages.count ? messages[index + 1] : nil)
+            }
+            XCTAssertEqual(receiver.clientTurns, 2 + 1 + 5, "\(transferProtocol): the first envelope, then one turn per message")
+            session.quit()
+            XCTAssertTrue(receiver.waitForSessions())
+            XCTAssertEqual(receiver.deliveries.map(\.message), (1...5).map(message))
+            XCTAssertEqual(receiver.violations, [])
+            XCTAssertEqual(receiver.transcript.last, "#1: QUIT")
+        }
+    }
+
+    /// A refusal of the data leaves the announced next envelope to be answered: the next
+    /// delivery reads its replies and goes on; a refused announced envelope fails that message only.
+    func testPipelinedNextEnvelopeAfterARefusal() throws {
+        let receiver = receiver(.lmtp)
+        receiver.inject(FakeMailFault(stage: .endOfData, trigger: .transaction(1), action: .reply(MailReply(code: 452, lines: ["4.2.2 full"]))))
+        receiver.inject(FakeMailFault(stage: .recipient, trigger: .transaction(2), action: .reply(MailReply(code: 550, lines: ["5.1.1 no"]))))
+        let session = try open(receiver)
+        let messages = (1...3).map { OutgoingMessage(body: message($0), reversePath: sender, recipient: recipient) }
+        XCTAssertThrowsError(try session.deliver(messages[0], next: messages[1])) { error in
+            XCTAssertEqual((error as? MailDeliveryError)?.isTransient, true)
+        }
+        XCTAssertThrowsError(try session.deliver(messages[1], next: messages[2])) { error in
+            XCTAssertEqual((error as? MailDeliveryError)?.reply?.code, 550)
+        }
+        try session.deliver(messages[2], next: nil)
+        session.quit()
+        XCTAssertTrue(receiver.waitForSessions())
+        XCTAssertEqual(receiver.deliveries.map(\.message), [message(3)])
+        XCTAssertEqual(receiver.violations, [])
+    }
+
+    /// QUIT after an announced envelope would be taken as message text: the session closes
+    /// instead, and the server delivers nothing for the abandoned transaction.
+    func testQuitWithAnAnnouncedEnvelopeClosesWithoutDelivering() throws {
+        let receiver = receiver(.smtp)
+        let session = try open(receiver)
+        let first = OutgoingMessage(body: message(1), reversePath: sender, recipient: recipient)
+        let second = OutgoingMessage(body: message(2), reversePath: sender, recipient: recipient)
+        try session.deliver(first, next: second)
+        session.quit()
+        XCTAssertTrue(receiver.waitForSessions())
+        XCTAssertEqual(receiver.deliveries.map(\.message), [message(1)])
+    }
+
     func testWithoutPipeliningEachCommandWaitsForItsReply() throws {
         let receiver = receiver(.smtp) { $0.advertisesPipelining = false }
         let session = try open(receiver)

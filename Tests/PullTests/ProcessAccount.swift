@@ -32,6 +32,10 @@ final class ProcessAccount {
     var fakeArguments: [String] = []
     /// Extra configuration lines.
     var extraConfiguration: [String] = []
+    /// `deliver-method` instead of the fake receiver.
+    var deliverMethod: String?
+    /// `command` instead of fake-imapd with `fakeArguments`.
+    var tunnelCommand: String?
     private var processes: [Process] = []
 
     init(_ testCase: XCTestCase, transferProtocol: DeliveryMethod.TransferProtocol = .lmtp) throws {
@@ -83,17 +87,22 @@ final class ProcessAccount {
     }
 
     func writeConfiguration() throws {
-        let command = ([fakeIMAPD, "--state", imapState.path] + fakeArguments).map(Self.shellQuoted).joined(separator: " ")
+        let command = tunnelCommand ?? fakeCommand()
         let lines = [
             "[acct]",
             "type = tunnel",
             "command = \(command)",
             "statefile = \(statefilePath)",
-            "deliver-method = \(receiver.configuration.transferProtocol.rawValue):[127.0.0.1]:\(port)",
+            "deliver-method = \(deliverMethod ?? "\(receiver.configuration.transferProtocol.rawValue):[127.0.0.1]:\(port)")",
             "deliver-ehlo = pull.example",
             "deliver-rcpt = rcpt@example.net",
         ] + extraConfiguration
         try (lines.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// fake-imapd on the account's state file, with `arguments` (or `fakeArguments`).
+    func fakeCommand(_ arguments: [String]? = nil) -> String {
+        ([fakeIMAPD, "--state", imapState.path] + (arguments ?? fakeArguments)).map(Self.shellQuoted).joined(separator: " ")
     }
 
     static func shellQuoted(_ word: String) -> String {
@@ -126,16 +135,23 @@ final class ProcessAccount {
 enum ExecutableRun {
     /// Starts `executable`; its standard error goes to `stderrPath`. `crashAt` arms a crash point
     /// (`INTERIMAP_CRASH_AT`).
-    static func start(_ executable: String, _ arguments: [String], crashAt: String? = nil, stderrPath: String) throws -> Process {
+    static func start(_ executable: String, _ arguments: [String], crashAt: String? = nil, stderrPath: String,
+                      stdoutPath: String? = nil, environment extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["INTERIMAP_CRASH_AT"] = crashAt
+        environment.merge(extra) { $1 }
         process.environment = environment
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardOutput = FileHandle.nullDevice
+        if let stdoutPath {
+            _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
@@ -157,9 +173,11 @@ enum ExecutableRun {
     }
 
     static func run(_ executable: String, _ arguments: [String], crashAt: String? = nil, stderrPath: String,
-                    timeout: TimeInterval = 60, file: StaticString = #filePath, line: UInt = #line) throws -> PullimapExit {
+                    stdoutPath: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60,
+                    file: StaticString = #filePath, line: UInt = #line) throws -> PullimapExit {
         let started = Date()
-        let process = try start(executable, arguments, crashAt: crashAt, stderrPath: stderrPath)
+        let process = try start(executable, arguments, crashAt: crashAt, stderrPath: stderrPath, stdoutPath: stdoutPath,
+                                environment: environment)
         return finish(process, stderrPath: stderrPath, started: started, timeout: timeout, file: file, line: line)
     }
 }

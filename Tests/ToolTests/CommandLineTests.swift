@@ -48,7 +48,7 @@ final class CommandLineTests: XCTestCase {
     func testPullimapUsageErrors() throws {
         let missing = try ToolRunner.run("pullimap", [])
         XCTAssertEqual(missing.status, 64)
-        XCTAssertTrue(missing.stderr.contains("Missing expected argument"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("missing SECTION (or --all)"), missing.stderr)
         let idle = try ToolRunner.run("pullimap", ["--idle=-3", "acct"])
         XCTAssertEqual(idle.status, 64)
         XCTAssertTrue(idle.stderr.contains("--idle: invalid value '-3'"), idle.stderr)

@@ -15,8 +15,8 @@ public struct PullimapConfiguration: Equatable, Sendable {
     public var statefile: String
     /// `mailbox` (default INBOX).
     public var mailbox: String
-    /// `deliver-method` (default `smtp:[127.0.0.1]:25`).
-    public var deliverMethod: DeliveryMethod
+    /// `deliver-method` (default `smtp:[127.0.0.1]:25`): a server, a socket or a local store.
+    public var deliverMethod: DeliveryTarget
     /// `deliver-ehlo`: the EHLO/LHLO domain (default `localhost.localdomain`).
     public var deliverEHLO: String
     /// `deliver-rcpt`: the recipient (default: the user name of the effective uid).
@@ -66,7 +66,7 @@ public struct PullimapConfiguration: Equatable, Sendable {
 
         if let text = try reader.string("deliver-method"), let setting = reader["deliver-method"] {
             do {
-                deliverMethod = try DeliveryMethod(parsing: text)
+                deliverMethod = try DeliveryTarget(parsing: text, resolve: environment.pullimapPath)
             } catch {
                 throw ConfigError(setting, error.reason)
             }

@@ -21,6 +21,13 @@ public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertib
     case sessionClosed(transferProtocol: DeliveryMethod.TransferProtocol)
     /// The TCP connection to the server could not be opened.
     case connectFailed(target: String, reason: String)
+    /// A maildir or mbox could not be written: `operation` on `path` failed with `reason`.
+    /// `transient` when the same write may work later (a full disk or quota, an interrupted
+    /// call); the message is then not counted as delivered.
+    case localStoreFailed(path: String, operation: String, reason: String, transient: Bool)
+    /// The MDA did not exit 0: exit 75 (EX_TEMPFAIL) is a temporary failure, anything else a
+    /// permanent one; `output` is the start of what it wrote on its standard output.
+    case mdaFailed(command: String, status: ProcessExitStatus, output: String)
 
     /// The server's reply, for the two cases that carry one.
     public var reply: MailReply? {
@@ -34,6 +41,8 @@ public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertib
     public var isTransient: Bool {
         switch self {
         case .transientFailure, .connectionLost, .connectFailed: return true
+        case .localStoreFailed(_, _, _, let transient): return transient
+        case .mdaFailed(_, let status, _): return status == .exited(ExitStatus.temporaryFailure.rawValue)
         default: return false
         }
     }
@@ -45,6 +54,8 @@ public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertib
         case .protocolViolation: return .protocolError
         case .invalidAddress: return .dataError
         case .sessionClosed: return .software
+        case .localStoreFailed(_, _, _, let transient): return transient ? .temporaryFailure : .cannotCreate
+        case .mdaFailed: return isTransient ? .temporaryFailure : .unavailable
         }
     }
 
@@ -64,6 +75,11 @@ public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertib
             return "the \(transferProtocol.displayName) session is already closed"
         case let .connectFailed(target, reason):
             return "cannot connect to the delivery server \(target): \(reason)"
+        case let .localStoreFailed(path, operation, reason, _):
+            return "cannot deliver to \(path): \(operation): \(reason)"
+        case let .mdaFailed(command, status, output):
+            let said = output.isEmpty ? "" : " (\(output.debugDescription))"
+            return "the MDA \(command.debugDescription) \(status)\(said)"
         }
     }
 }

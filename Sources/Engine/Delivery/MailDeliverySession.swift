@@ -32,6 +32,8 @@ public final class MailDeliverySession {
     private let stream: ByteStream
     private var reader: MailReplyReader
     private let trace: ((MailTrafficDirection, String) -> Void)?
+    /// The transaction whose MAIL, RCPT and DATA were sent ahead, replies unread.
+    private var announced: MailTransaction?
 
     /// Reads the greeting and says LHLO/EHLO (or HELO) with `clientDomain` (`deliver-ehlo`).
     /// The stream is closed if this fails.
@@ -110,54 +112,39 @@ public final class MailDeliverySession {
 
     /// Delivers `message` from `reversePath` (the address inside `MAIL FROM:<…>`, empty for the
     /// null path) to `recipient` in one mail transaction.
-    ///
-    /// Lines are sent with CRLF endings and dot-stuffed (see ``MessageData``); `BODY=8BITMIME`
-    /// is declared when the message has 8-bit octets and the server supports it (RFC 6152),
-    /// `SIZE=` when the server announced SIZE (RFC 1870), `SMTPUTF8` when an address is not
-    /// ASCII and the server supports it (RFC 6531). Returns once the server accepted the message
-    /// (SMTP: the reply to the final dot; LMTP: the recipient's reply, RFC 2033 §4.2).
     public func deliver(message: [UInt8], reversePath: String, recipient: String) throws(MailDeliveryError) {
-        guard isOpen else { throw .sessionClosed(transferProtocol: transferProtocol) }
-        try Self.validate(reversePath, role: "sender")
-        try Self.validate(recipient, role: "recipient")
-        let data = MessageData(message: message)
+        try deliver(OutgoingMessage(body: message, reversePath: reversePath, recipient: recipient), next: nil)
+    }
 
-        var mail = "MAIL FROM:<\(reversePath)>"
-        if data.hasEightBitOctets && extensions.eightBitMIME { mail += " BODY=8BITMIME" }
-        if extensions.maximumMessageSize != nil { mail += " SIZE=\(data.messageSize)" }
-        if extensions.smtpUTF8 && !(reversePath + recipient).unicodeScalars.allSatisfy(\.isASCII) { mail += " SMTPUTF8" }
-        let rcpt = "RCPT TO:<\(recipient)>"
+    /// Delivers `message` in one mail transaction; with PIPELINING, `next`'s MAIL, RCPT and DATA
+    /// leave in the same write as this message's data.
+    ///
+    /// Lines are sent with CRLF endings and dot-stuffed (see ``MessageData``), with the
+    /// parameters ``MailTransaction`` describes. Returns once the server accepted the message
+    /// (SMTP: the reply to the final dot; LMTP: the recipient's reply, RFC 2033 §4.2).
+    ///
+    /// RFC 2920 §3.1 lets a client send the next MAIL right after the final dot without waiting
+    /// for its reply, so a run of messages costs one round trip each: this message's data and
+    /// the next envelope go out together, then the final reply and the next envelope's three
+    /// replies come back together. The next call must then be for `next`.
+    public func deliver(_ message: OutgoingMessage, next: OutgoingMessage?) throws(MailDeliveryError) {
+        guard isOpen else { throw .sessionClosed(transferProtocol: transferProtocol) }
+        let transaction = try MailTransaction(message, extensions: extensions)
 
         if extensions.pipelining {
-            // RFC 2920 §3.1: MAIL and RCPT may appear anywhere in a group, DATA only last.
-            try send(mail, rcpt, "DATA")
-            let mailReply = try readReply(for: mail)
-            let rcptReply = try readReply(for: rcpt)
-            let dataReply = try readReply(for: "DATA")
-            var refusal: MailDeliveryError?
-            if !mailReply.isPositiveCompletion {
-                refusal = try transactionFailure(mail, mailReply)
-            } else if !rcptReply.isPositiveCompletion {
-                refusal = try transactionFailure(rcpt, rcptReply)
-            }
-            if let refusal {
-                if dataReply.code == 354 {
-                    // RFC 2920 §3.1: a server may accept DATA although every recipient was
-                    // refused; the client then sends just the terminating dot. SMTP answers it
-                    // once; LMTP once per accepted recipient, here none (RFC 2033 §4.2).
-                    try send(".")
-                    if transferProtocol == .smtp { _ = try readReply(for: "end of message data") }
+            if let announced {
+                guard announced.message == message else {
+                    close()
+                    throw .protocolViolation(transferProtocol: transferProtocol, command: announced.mail,
+                                             detail: "the message announced ahead was not the next one delivered")
                 }
-                try reset()
-                throw refusal
+            } else {
+                try send(transaction.envelopeGroup)
             }
-            guard dataReply.code == 354 else {
-                let failure = try transactionFailure("DATA", dataReply, expected: "354")
-                try reset()
-                throw failure
-            }
+            announced = nil
+            try readEnvelopeReplies(transaction)
         } else {
-            for command in [mail, rcpt] {
+            for command in [transaction.mail, transaction.rcpt] {
                 let reply = try exchange(command)
                 guard reply.isPositiveCompletion else {
                     let failure = try transactionFailure(command, reply)
@@ -174,8 +161,18 @@ public final class MailDeliverySession {
         }
 
         trace?(.sent, "[...]")
+        var bytes = transaction.data.wireBytes
+        var following: MailTransaction?
+        if extensions.pipelining, let next, let upcoming = try? MailTransaction(next, extensions: extensions) {
+            for line in upcoming.envelopeGroup {
+                trace?(.sent, line)
+                bytes.append(contentsOf: Array(line.utf8))
+                bytes.append(contentsOf: [0x0D, 0x0A])
+            }
+            following = upcoming
+        }
         do {
-            try stream.write(data.wireBytes)
+            try stream.write(bytes)
         } catch {
             // The server may have said why it stopped reading (e.g. 552 message too large)
             // before closing; prefer its reply over a bare "connection lost".
@@ -188,12 +185,44 @@ public final class MailDeliverySession {
             stream.close()
             throw .connectionLost(transferProtocol: transferProtocol, command: "end of message data", reason: String(describing: error))
         }
+        announced = following
         // SMTP: one reply for the transaction. LMTP: one per accepted recipient, here one.
         let final = try readReply(for: "end of message data")
         guard final.isPositiveCompletion else {
             // RFC 5321 §4.1.1.4: after the final dot the server has ended the transaction
-            // whatever its reply, so no RSET is needed.
+            // whatever its reply, so no RSET is needed (an announced next envelope is answered
+            // on its own and read by the next call).
             throw try transactionFailure("end of message data", final, expected: "250")
+        }
+    }
+
+    /// Reads the replies to a pipelined MAIL, RCPT and DATA; a refusal ends the transaction
+    /// (with RSET) and is thrown.
+    private func readEnvelopeReplies(_ transaction: MailTransaction) throws(MailDeliveryError) {
+        let mailReply = try readReply(for: transaction.mail)
+        let rcptReply = try readReply(for: transaction.rcpt)
+        let dataReply = try readReply(for: "DATA")
+        var refusal: MailDeliveryError?
+        if !mailReply.isPositiveCompletion {
+            refusal = try transactionFailure(transaction.mail, mailReply)
+        } else if !rcptReply.isPositiveCompletion {
+            refusal = try transactionFailure(transaction.rcpt, rcptReply)
+        }
+        if let refusal {
+            if dataReply.code == 354 {
+                // RFC 2920 §3.1: a server may accept DATA although every recipient was
+                // refused; the client then sends just the terminating dot. SMTP answers it
+                // once; LMTP once per accepted recipient, here none (RFC 2033 §4.2).
+                try send(["."])
+                if transferProtocol == .smtp { _ = try readReply(for: "end of message data") }
+            }
+            try reset()
+            throw refusal
+        }
+        guard dataReply.code == 354 else {
+            let failure = try transactionFailure("DATA", dataReply, expected: "354")
+            try reset()
+            throw failure
         }
     }
 
@@ -201,8 +230,11 @@ public final class MailDeliverySession {
     /// ignored: every message was acknowledged before this point.
     public func quit() {
         guard isOpen else { stream.close(); return }
+        // An envelope announced ahead has DATA pending: the server would take QUIT as message
+        // text. Closing abandons that transaction, which RFC 5321 §3.3 says is not delivered.
+        guard announced == nil else { close(); return }
         isOpen = false
-        if (try? send("QUIT")) != nil {
+        if (try? send(["QUIT"])) != nil {
             _ = try? Self.readReply(&reader, transferProtocol: transferProtocol, command: "QUIT", trace: trace)
         }
         stream.close()
@@ -225,12 +257,12 @@ public final class MailDeliverySession {
     }
 
     private func exchange(_ command: String) throws(MailDeliveryError) -> MailReply {
-        try send(command)
+        try send([command])
         return try readReply(for: command)
     }
 
     /// Writes the lines as one write, so a pipelined group leaves in one segment.
-    private func send(_ lines: String...) throws(MailDeliveryError) {
+    private func send(_ lines: [String]) throws(MailDeliveryError) {
         var bytes: [UInt8] = []
         for line in lines {
             trace?(.sent, line)
@@ -286,12 +318,6 @@ public final class MailDeliverySession {
         return .protocolViolation(transferProtocol: transferProtocol, command: command,
                                   detail: "unexpected reply \(reply) (expected \(expected))")
     }
-
-    /// A CR or LF in an address would end the command early and inject another (RFC 5321 §4.1.2
-    /// allows neither in a path).
-    private static func validate(_ address: String, role: String) throws(MailDeliveryError) {
-        if address.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw .invalidAddress(role: role, address: address)
-        }
-    }
 }
+
+extension MailDeliverySession: MessageDeliverer {}

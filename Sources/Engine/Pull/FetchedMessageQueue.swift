@@ -60,6 +60,16 @@ final class FetchedMessageQueue: @unchecked Sendable {
         return nil
     }
 
+    /// The next message if one is waiting now, without blocking: `.some(nil)` at the end (the
+    /// reader finished and everything was taken), nil when the reader has not sent more yet.
+    func poll() throws -> FetchedMessage?? {
+        condition.lock()
+        let ready = head < messages.count || end != nil
+        condition.unlock()
+        guard ready else { return nil }
+        return .some(try take())
+    }
+
     /// The consumer gives up: the reader's further messages are dropped and it never blocks.
     func cancel() {
         condition.lock(); defer { condition.unlock() }

@@ -139,8 +139,18 @@ public struct PullCycle {
         var delivered: [UInt32] = []
         var done = SequenceSet()
         var highest: UInt32 = 0
-        do {
-            while let message = try queue.take() {
+        /// The next message to deliver, skipping what is not ours and what an interrupted run
+        /// delivered; `wait: false` returns nil when the reader has not sent it yet.
+        func nextToDeliver(wait: Bool) throws -> FetchedMessage?? {
+            while true {
+                let taken: FetchedMessage?
+                if wait {
+                    taken = try queue.take()
+                } else {
+                    guard let polled = try queue.poll() else { return nil }
+                    taken = polled
+                }
+                guard let message = taken else { return .some(nil) }
                 let uid = message.uid
                 // Not ours to deliver: below UIDNEXT, or sent twice.
                 guard uid >= fromUID, !done.contains(uid) else { continue }
@@ -151,15 +161,30 @@ public struct PullCycle {
                     progress?.messageDelivered()
                     continue
                 }
+                return .some(message)
+            }
+        }
+        func outgoing(_ message: FetchedMessage) -> OutgoingMessage? {
+            message.body.map { OutgoingMessage(body: $0, reversePath: message.reversePath, recipient: recipient) }
+        }
+        do {
+            var upcoming = try nextToDeliver(wait: true) ?? nil
+            while let message = upcoming {
+                let uid = message.uid
                 let reversePath = message.reversePath
                 log.info(DeliveryLogLine.message(uid: uid, reversePath: reversePath,
                                                  internalDate: message.internalDate.map { $0.description } ?? "NIL"))
+                // The message after this one, if it already arrived: the channel may announce it
+                // while this one is delivered (RFC 2920), and it is delivered next whatever happens.
+                // A failed fetch is not this message's business: the blocking take after its
+                // delivery reports it.
+                let following = (try? nextToDeliver(wait: false)) ?? nil
                 if !noDelivery {
-                    guard let body = message.body else {
+                    guard let current = outgoing(message) else {
                         throw PullError.incompleteFetch(section: log.section, mailbox: log.mailbox, detail: "no BODY[] for UID \(uid)")
                     }
                     do {
-                        try channel.deliver(message: body, reversePath: reversePath, recipient: recipient)
+                        try channel.deliver(current, next: following.flatMap { $0 }.flatMap(outgoing))
                     } catch {
                         throw PullError.delivery(section: log.section, mailbox: log.mailbox, uid: uid, underlying: error)
                     }
@@ -169,6 +194,11 @@ public struct PullCycle {
                 CrashPoint.reached("pull-statefile-appended")
                 delivered.append(uid)
                 progress?.messageDelivered()
+                if let following {
+                    upcoming = following
+                } else {
+                    upcoming = try nextToDeliver(wait: true) ?? nil
+                }
             }
         } catch {
             // Stop here: what was delivered is in the statefile, the rest waits for the next run.

@@ -14,6 +14,8 @@ public final class PullRun {
     private let now: () -> Date
     private var lastPurge: Date?
     private var started = false
+    /// Called after each cycle that completed (`--idle` resets its reconnection backoff).
+    public var cycleCompleted: (() -> Void)?
 
     public init(settings: PullSettings, connection: PullConnection, statefile: PullStatefile, channel: DeliveryChannel,
                 log: PullLog, now: @escaping () -> Date = Date.init) {
@@ -61,6 +63,7 @@ public final class PullRun {
             try settings.purge.purge(connection, uidNext: report.uidNext, now: time, log: log)
             lastPurge = time
         }
+        cycleCompleted?()
         return report
     }
 

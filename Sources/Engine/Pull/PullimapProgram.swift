@@ -1,32 +1,126 @@
 import Foundation
 import Logging
 
-/// The `pullimap` program once its command line is parsed: load the configuration, lock the
-/// statefile, connect, and pull (pullimap(1)).
+/// The `pullimap` program once its command line is parsed: load the configuration, then for
+/// each section lock the statefile, connect, and pull (pullimap(1)), or report its status or
+/// what its server offers.
+///
+/// Several sections run one after the other, each with its own statefile, lock and
+/// connections; a failing section does not stop the next. With `--idle` they run side by side,
+/// each idling on its own connection. The exit status is the worst of the sections' (see
+/// ``worst(_:)``).
 public enum PullimapProgram {
-    /// Runs one invocation and returns the exit status; failures are reported on stderr as one line.
-    public static func run(_ invocation: PullimapInvocation, environment: ConfigEnvironment = .current()) -> ExitStatus {
-        ProgramFailure.report(program: "pullimap") {
+    /// Runs one invocation and returns the exit status; failures are reported on stderr as one
+    /// line. `output` receives what `--status-only` and `--serverinfo` print (standard output
+    /// by default).
+    public static func run(_ invocation: PullimapInvocation, environment: ConfigEnvironment = .current(),
+                           output: @escaping @Sendable (String) -> Void = { print($0) }) -> ExitStatus {
+        var file: INIFile?
+        var sink: LogSink?
+        var progressLine: ProgressLine?
+        var sections: [String] = []
+        let setup = ProgramFailure.report(program: "pullimap") {
             let path = environment.pullimapConfigFile(option: invocation.configPath)
-            let configuration = try PullimapConfiguration.load(path: path, section: invocation.section, environment: environment)
-            let progressLine = invocation.progress.isEnabled(descriptor: STDERR_FILENO, quiet: invocation.quiet) ? ProgressLine() : nil
-            let sink = try LogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel),
-                                   progressLine: progressLine)
-            defer {
-                progressLine?.finish()
-                sink.close()
+            let parsed = try INIFile(contentsOf: path)
+            sections = invocation.allSections ? parsed.sectionNames : invocation.sections
+            guard !sections.isEmpty else { throw ConfigError(file: path, reason: "--all: the file has no section besides the default one") }
+            file = parsed
+            progressLine = invocation.progress.isEnabled(descriptor: STDERR_FILENO, quiet: invocation.quiet) ? ProgressLine() : nil
+            sink = try LogSink(threshold: LogSink.threshold(quiet: invocation.quiet, debugLevel: invocation.debugLevel),
+                               progressLine: progressLine)
+        }
+        guard setup == .success, let file, let sink else { return setup }
+        defer {
+            progressLine?.finish()
+            sink.close()
+        }
+        let context = SectionContext(file: file, invocation: invocation, environment: environment, sink: sink, output: output)
+        if invocation.idleTimeout != nil && sections.count > 1 {
+            return worst(concurrently(sections) { context.run(section: $0) })
+        }
+        return worst(sections.map { context.run(section: $0) })
+    }
+
+    /// The status of a run of several sections: success only if all succeeded; a temporary
+    /// failure (75, worth retrying as it is) only if no section failed otherwise; else the
+    /// first other failure.
+    public static func worst(_ statuses: [ExitStatus]) -> ExitStatus {
+        if let hard = statuses.first(where: { $0 != .success && $0 != .temporaryFailure }) { return hard }
+        return statuses.contains(.temporaryFailure) ? .temporaryFailure : .success
+    }
+
+    /// Runs `body` for each section on a thread of its own and returns the statuses in order.
+    private static func concurrently(_ sections: [String], _ body: @escaping @Sendable (String) -> ExitStatus) -> [ExitStatus] {
+        let results = StatusSlots(count: sections.count)
+        let group = DispatchGroup()
+        for (index, section) in sections.enumerated() {
+            group.enter()
+            let thread = Thread {
+                results.set(index, body(section))
+                group.leave()
             }
+            thread.name = "pull-\(section)"
+            thread.start()
+        }
+        group.wait()
+        return results.values
+    }
+}
+
+/// The exit statuses of sections running side by side.
+private final class StatusSlots: @unchecked Sendable {
+    /// Protects `slots`.
+    private let lock = NSLock()
+    private var slots: [ExitStatus]
+    init(count: Int) { slots = Array(repeating: .success, count: count) }
+    func set(_ index: Int, _ status: ExitStatus) { lock.withLock { slots[index] = status } }
+    var values: [ExitStatus] { lock.withLock { slots } }
+}
+
+/// What every section of one run shares.
+private struct SectionContext: @unchecked Sendable {
+    let file: INIFile
+    let invocation: PullimapInvocation
+    let environment: ConfigEnvironment
+    let sink: LogSink
+    let output: @Sendable (String) -> Void
+
+    func run(section name: String) -> ExitStatus {
+        ProgramFailure.report(program: "pullimap") {
+            let configuration = try PullimapConfiguration(file: file, section: name, environment: environment)
             for warning in configuration.warnings {
-                sink.record(level: .warning, component: invocation.section, mailbox: "", message: warning.description)
+                sink.record(level: .warning, component: name, mailbox: "", message: warning.description)
             }
             let settings = PullSettings(configuration: configuration, invocation: invocation)
             let log = PullLog(sink: sink, section: configuration.section, mailbox: configuration.mailbox)
-
-            // The statefile is locked before any network traffic: a second instance stops here.
-            let statefile = try PullStatefile.open(path: configuration.statefile)
-            defer { statefile.close() }
             do {
-                try pull(configuration: configuration, invocation: invocation, settings: settings, log: log, statefile: statefile)
+                switch invocation.mode {
+                case .statusOnly:
+                    try withSession(configuration, log: log, compress: configuration.connection.compress) { session in
+                        let connection = PullConnection(session: session, mailboxName: configuration.mailbox)
+                        let report = try PullStatusReport.query(connection, statefilePath: configuration.statefile, section: name)
+                        output(report.line(section: name, mailbox: configuration.mailbox))
+                    }
+                case .serverInfo:
+                    // No COMPRESS: the TLS layer stays the session's stream, for its details.
+                    try withSession(configuration, log: log, compress: false) { session in
+                        let connection = PullConnection(session: session, mailboxName: configuration.mailbox)
+                        _ = try connection.execute(.examine(MailboxName(configuration.mailbox)))
+                        for line in ServerInfo.lines(section: name, session: session, mailbox: connection.mailbox,
+                                                     mailboxName: configuration.mailbox) { output(line) }
+                    }
+                case .pull:
+                    // The statefile is locked before any network traffic: a second instance stops here.
+                    let statefile = try PullStatefile.open(path: configuration.statefile)
+                    defer { statefile.close() }
+                    if settings.idleTimeout != nil {
+                        try IdleReconnection(log: log).run { cycleSucceeded in
+                            try pull(configuration, settings: settings, log: log, statefile: statefile, cycleSucceeded: cycleSucceeded)
+                        }
+                    } else {
+                        try pull(configuration, settings: settings, log: log, statefile: statefile, cycleSucceeded: {})
+                    }
+                }
             } catch let error as PullError {
                 // Written as a log line, `section: ERROR: message`, as the reference does.
                 let line = error.logLine
@@ -36,12 +130,14 @@ public enum PullimapProgram {
         }
     }
 
-    private static func pull(configuration: PullimapConfiguration, invocation: PullimapInvocation, settings: PullSettings,
-                             log: PullLog, statefile: PullStatefile) throws {
+    /// Connects and logs in, runs `body`, logs out and logs the traffic figures.
+    private func withSession(_ configuration: PullimapConfiguration, log: PullLog, compress: Bool, keepAlive: Bool = false,
+                             _ body: (IMAPSession) throws -> Void) throws {
+        var options = configuration.connection
+        options.compress = compress
         let traffic = TrafficCounter()
-        let login = SessionLogin(options: configuration.connection, name: configuration.section,
-                                 keepAlive: settings.idleTimeout != nil, debugLevel: invocation.debugLevel,
-                                 debugLog: log.imapTrafficLog, traffic: traffic)
+        let login = SessionLogin(options: options, name: configuration.section, keepAlive: keepAlive,
+                                 debugLevel: invocation.debugLevel, debugLog: log.imapTrafficLog, traffic: traffic)
         let session = try login.open()
         defer {
             session.logout()
@@ -49,13 +145,24 @@ public enum PullimapProgram {
                             + "sent \(InterimapSynchronization.bytes(traffic.bytesSent))")
         }
         session.alertHandler = { text in log.warning("ALERT: \(text)") }
-        let channel = DeliveryChannel(method: configuration.deliverMethod, clientDomain: configuration.deliverEHLO,
-                                      trace: log.isDebugEnabled ? log.mailTrafficLog : nil)
-        defer { channel.close() }
-        let run = PullRun(settings: settings, connection: PullConnection(session: session, mailboxName: configuration.mailbox),
-                          statefile: statefile, channel: channel, log: log)
-        run.progress = PullProgress(line: log.sink.progressLine,
-                                    label: log.sink.prefix.render(name: configuration.section, mailbox: configuration.mailbox))
-        try run.run()
+        try body(session)
+    }
+
+    private func pull(_ configuration: PullimapConfiguration, settings: PullSettings, log: PullLog, statefile: PullStatefile,
+                      cycleSucceeded: @escaping () -> Void) throws {
+        try withSession(configuration, log: log, compress: configuration.connection.compress,
+                        keepAlive: settings.idleTimeout != nil) { session in
+            let channel = DeliveryChannel(target: configuration.deliverMethod, clientDomain: configuration.deliverEHLO,
+                                          trace: log.isDebugEnabled ? log.mailTrafficLog : nil)
+            defer { channel.close() }
+            let run = PullRun(settings: settings, connection: PullConnection(session: session, mailboxName: configuration.mailbox),
+                              statefile: statefile, channel: channel, log: log)
+            // One progress line for the run; with --idle and several sections the latest
+            // cycle draws it.
+            run.progress = PullProgress(line: sink.progressLine,
+                                        label: sink.prefix.render(name: configuration.section, mailbox: configuration.mailbox))
+            run.cycleCompleted = cycleSucceeded
+            try run.run()
+        }
     }
 }

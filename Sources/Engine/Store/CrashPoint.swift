@@ -15,7 +15,10 @@ import Foundation
 ///   of `\Deleted` and before UID EXPUNGE).
 /// - pullimap: `pull-delivered-before-statefile` (after the receiver accepted a message, before
 ///   its UID is appended), `pull-statefile-appended`, `pull-seen-store` (during the `\Seen`
-///   STORE), `pull-before-uidnext`, `pull-before-truncate`.
+///   STORE), `pull-before-uidnext`, `pull-before-truncate`; and per delivery method
+///   `maildir-tmp-written` (the message fsynced in `tmp/`, not yet renamed into `new/`),
+///   `mbox-written` (appended to the mbox, not yet fsynced), `mda-running` (the MDA has the
+///   whole message on its input and has not exited yet).
 public enum CrashPoint {
     /// The armed point, read once from the environment.
     private static let armed: (name: String, count: Int)? = {

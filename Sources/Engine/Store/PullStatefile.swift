@@ -95,14 +95,34 @@ public final class PullStatefile: @unchecked Sendable {
                 }
                 offset += n
             }
-            var words: [UInt32] = []
-            words.reserveCapacity(length / 4)
-            for start in stride(from: 0, to: length, by: 4) {
-                words.append(UInt32(bytes[start]) << 24 | UInt32(bytes[start + 1]) << 16 | UInt32(bytes[start + 2]) << 8 | UInt32(bytes[start + 3]))
-            }
-            return PullStatefileContents(state: PullMailboxState(uidValidity: words[0], uidNext: words[1]),
-                                         stalledUIDs: Array(words[2...]))
+            return try Self.decode(bytes, path: path)
         }
+    }
+
+    /// The contents of the statefile at `path` without opening it for writing nor locking it
+    /// (a running `pullimap --idle` holds the lock): nil when there is no such file.
+    public static func peek(path: String) throws(PullStatefileError) -> PullStatefileContents? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if FileManager.default.fileExists(atPath: path) {
+                throw .system(call: "open", path: path, message: "cannot read", exitStatus: .noInput)
+            }
+            return nil
+        }
+        return try decode(Array(data), path: path)
+    }
+
+    /// Decodes the big-endian words of a statefile.
+    private static func decode(_ bytes: [UInt8], path: String) throws(PullStatefileError) -> PullStatefileContents {
+        let length = bytes.count
+        if length == 0 { return PullStatefileContents(state: nil) }
+        guard length >= 8, length % 4 == 0 else { throw .badLength(path: path, length: length) }
+        var words: [UInt32] = []
+        words.reserveCapacity(length / 4)
+        for start in stride(from: 0, to: length, by: 4) {
+            words.append(UInt32(bytes[start]) << 24 | UInt32(bytes[start + 1]) << 16 | UInt32(bytes[start + 2]) << 8 | UInt32(bytes[start + 3]))
+        }
+        return PullStatefileContents(state: PullMailboxState(uidValidity: words[0], uidNext: words[1]),
+                                     stalledUIDs: Array(words[2...]))
     }
 
     /// Records the UID of a message just delivered: one 4-octet write at the end of the file,

@@ -1,4 +1,5 @@
 import COpenSSL
+import Foundation
 
 /// Decides, during the handshake, whether the server's certificate is acceptable: by SPKI pin
 /// when `SSL_fingerprint` is set (the chain is then ignored, interimap(1) `SSL_verify`),
@@ -80,8 +81,26 @@ final class TLSPeerVerifier: @unchecked Sendable {
     }
 
     /// The certificate subject in OpenSSL's one-line form ("/CN=imap.example.org").
-    static func subject(of certificate: OpaquePointer) -> String {
-        guard let name = X509_get_subject_name(certificate) else { return "?" }
+    static func subject(of certificate: OpaquePointer) -> String { oneLine(X509_get_subject_name(certificate)) }
+
+    /// The certificate issuer, in the same form.
+    static func issuer(of certificate: OpaquePointer) -> String { oneLine(X509_get_issuer_name(certificate)) }
+
+    /// The validity dates (notBefore, notAfter) as `2026-12-01 21:36:25 UTC`.
+    static func validity(of certificate: OpaquePointer) -> (notBefore: String, notAfter: String) {
+        func text(_ time: UnsafePointer<ASN1_TIME>?) -> String {
+            guard let time else { return "?" }
+            var parts = tm()
+            guard ASN1_TIME_to_tm(time, &parts) == 1 else { return "?" }
+            var buffer = [Int8](repeating: 0, count: 64)
+            let length = strftime(&buffer, buffer.count, "%Y-%m-%d %H:%M:%S UTC", &parts)
+            return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return (text(X509_get0_notBefore(certificate)), text(X509_get0_notAfter(certificate)))
+    }
+
+    private static func oneLine(_ name: OpaquePointer?) -> String {
+        guard let name else { return "?" }
         var buffer = [CChar](repeating: 0, count: 512)
         guard X509_NAME_oneline(name, &buffer, Int32(buffer.count)) != nil else { return "?" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

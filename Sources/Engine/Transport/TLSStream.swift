@@ -30,6 +30,10 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         public let peerSPKIFingerprint: SPKIFingerprint?
         /// The server certificate's subject ("/CN=imap.example.org").
         public let peerSubject: String?
+        /// The server certificate's issuer and validity dates (`--serverinfo`).
+        public var peerIssuer: String? = nil
+        public var peerNotBefore: String? = nil
+        public var peerNotAfter: String? = nil
     }
 
     /// The host the connection was made to (for messages).
@@ -255,13 +259,18 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         }
         var fingerprint: SPKIFingerprint?
         var subject: String?
+        var issuer: String?
+        var validity: (notBefore: String, notAfter: String)?
         if let certificate = interimap_SSL_get_peer_certificate(ssl) {
             fingerprint = SPKIFingerprint.of(spki: TLSPeerVerifier.subjectPublicKeyInfo(of: certificate))
             subject = TLSPeerVerifier.subject(of: certificate)
+            issuer = TLSPeerVerifier.issuer(of: certificate)
+            validity = TLSPeerVerifier.validity(of: certificate)
             X509_free(certificate)
         }
         return Session(protocolVersion: version, cipher: cipherName, cipherBits: bits,
-                       peerSPKIFingerprint: fingerprint, peerSubject: subject)
+                       peerSPKIFingerprint: fingerprint, peerSubject: subject, peerIssuer: issuer,
+                       peerNotBefore: validity?.notBefore, peerNotAfter: validity?.notAfter)
     }
 
     /// Convenience accessors for the debug log.

@@ -40,7 +40,14 @@ public final class TunnelStream: ByteStream, @unchecked Sendable {
     /// e.g. "No such file or directory" for a missing program.
     public static func spawn(command: String, nullStderr: Bool = false,
                              terminationGracePeriod: Double = 2) throws -> TunnelStream {
-        let arguments = try TunnelCommand.arguments(for: command)
+        try spawn(arguments: TunnelCommand.arguments(for: command), command: command, nullStderr: nullStderr,
+                  terminationGracePeriod: terminationGracePeriod)
+    }
+
+    /// Starts the program of `arguments` (PATH search) connected to a new stream; `command` names
+    /// it in errors.
+    public static func spawn(arguments: [String], command: String, nullStderr: Bool = false,
+                             terminationGracePeriod: Double = 2) throws -> TunnelStream {
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, streamSocketType, 0, &pair) == 0 else {
             throw TransportError.tunnel(command: command, message: "socketpair: \(errnoText(errno))")

@@ -2,15 +2,17 @@ import ArgumentParser
 import Engine
 import Foundation
 
-/// `pullimap [--config=FILE] [--idle[=SECONDS]] [--no-delivery] [--quiet] SECTION` (pullimap(1)).
+/// `pullimap [--config=FILE] [--idle[=SECONDS]] [--no-delivery] [--quiet] [--status-only | --serverinfo]
+/// (SECTION... | --all)` (pullimap(1), with several sections and the two reporting modes added).
 @main
 struct PullimapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pullimap",
-        abstract: "Pull mails from an IMAP mailbox and deliver them to an SMTP or LMTP session.",
+        abstract: "Pull mails from an IMAP mailbox and deliver them over SMTP/LMTP, to a maildir, an mbox or an MDA.",
         discussion: """
-            pullimap retrieves new messages from the mailbox of the given SECTION and delivers them \
-            over SMTP or LMTP (deliver-method); it can also remove old messages (purge-after). A \
+            pullimap retrieves new messages from the mailbox of each given SECTION and delivers them \
+            (deliver-method: smtp:/lmtp: over TCP or a unix socket, maildir:, mbox:, mda:); it can \
+            also remove old messages (purge-after). A \
             statefile keeps the mailbox's UIDVALIDITY and UIDNEXT, and the UIDs delivered while a \
             UID FETCH is in progress, so that an interrupted run neither loses nor duplicates mail.
 
@@ -26,8 +28,17 @@ struct PullimapCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep the connection open and IDLE, for at most SECONDS each time (default 1740). Written --idle or --idle=SECONDS.", valueName: "seconds"))
     var idle: String?
 
-    @ArgumentParser.Flag(help: "Update the statefile, but skip SMTP/LMTP delivery.")
+    @ArgumentParser.Flag(help: "Update the statefile, but skip delivery.")
     var noDelivery = false
+
+    @ArgumentParser.Flag(name: .customLong("all"), help: "Pull from every section of the configuration file (not the default section).")
+    var allSections = false
+
+    @ArgumentParser.Flag(name: .customLong("status-only"), help: "Print how many messages wait in each section and their size; deliver nothing.")
+    var statusOnly = false
+
+    @ArgumentParser.Flag(name: .customLong("serverinfo"), help: "Print the server's greeting, capabilities, TLS certificate and mailbox state; deliver nothing.")
+    var serverInfo = false
 
     @ArgumentParser.Flag(name: [.short, .long], help: "Try to be quiet.")
     var quiet = false
@@ -39,11 +50,12 @@ struct PullimapCommand: ParsableCommand {
                          help: "Show messages delivered of how many on one line of the standard error (default: when it is a terminal).")
     var progress: Bool?
 
-    @Argument(help: "The configuration section to pull from.")
-    var section: String
+    @Argument(help: "The configuration sections to pull from, in order.")
+    var sections: [String] = []
 
     func invocation() throws -> PullimapInvocation {
-        var invocation = try PullimapInvocation.make(section: section, idle: idle, noDelivery: noDelivery, quiet: quiet,
+        var invocation = try PullimapInvocation.make(sections: sections, all: allSections, statusOnly: statusOnly,
+                                                     serverInfo: serverInfo, idle: idle, noDelivery: noDelivery, quiet: quiet,
                                                      debugLevel: debug, configPath: configPath)
         invocation.progress = ProgressLine.Mode(flag: progress)
         return invocation

@@ -8,7 +8,7 @@ struct ExpectationParser {
 
     static let keys = "exit, log, log-regex, no-log, equal, messages, flags, count, mailboxes, subscribed, no-duplicates, "
         + "uidnext, uidvalidity, db-mailboxes, db-uidnext, db-highestmodseq, db-uidvalidity, db-mapping, statefile, "
-        + "delivered, delivered-count, delivered-to"
+        + "delivered, delivered-count, delivered-to, maildir, mbox"
 
     func parse(_ entry: ScenarioINI.Entry) throws(ScenarioFileError) -> Located<Expectation> {
         let expectation = try expectation(entry)
@@ -154,6 +154,12 @@ struct ExpectationParser {
         case "delivered-to":
             _ = try parser.keyArguments(entry, count: 0, usage: "delivered-to = ADDRESS...")
             return .deliveredTo(try parser.words(entry))
+        case "maildir", "mbox":
+            let path = try parser.keyArguments(entry, count: 1, usage: "\(kind) PATH = LABEL...")[0]
+            guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+                throw parser.error(entry, "'\(path)' must be relative (to $XDG_DATA_HOME/pullimap), without '..'")
+            }
+            return .localStore(kind: kind == "mbox" ? .mbox : .maildir, path: path, labels: try labels(entry))
         default:
             throw parser.error(entry, "unknown expectation '\(kind)' (expected \(Self.keys))")
         }

@@ -279,4 +279,13 @@ enum Expectation {
     case delivered(labels: [String])
     case deliveredCount(Int)
     case deliveredTo([String])
+    /// The messages of a maildir (`new/` and `cur/`) or an mbox file pullimap delivered to, by
+    /// label; the path is relative to `$XDG_DATA_HOME/pullimap` of the workspace.
+    case localStore(kind: LocalStoreKind, path: String, labels: [String])
+}
+
+/// A local mail store a scenario's pullimap delivers to (`deliver-method = maildir:…/mbox:…`).
+enum LocalStoreKind: String {
+    case maildir
+    case mbox
 }

@@ -15,7 +15,7 @@ struct ScenarioParser {
         "database-commit-before", "database-commit-after", "fetch-after-message", "append-after-message",
         "append-batch-middle", "flags-store", "expunge-store",
         "pull-delivered-before-statefile", "pull-statefile-appended", "pull-seen-store", "pull-before-uidnext",
-        "pull-before-truncate",
+        "pull-before-truncate", "maildir-tmp-written", "mbox-written", "mda-running",
     ]
 
     static func parse(file path: String, now: Date = Date()) throws(ScenarioFileError) -> Scenario {

@@ -28,6 +28,8 @@ final class ExpectationChecker {
     let databasePath: String
     let statefilePaths: [String: String]
     let deliveries: [RecordedDelivery]
+    /// `$XDG_DATA_HOME/pullimap` of the workspace, where local stores' relative paths start.
+    var pullimapDataDirectory = ""
     private let snapshotSource: (String) throws -> ServerSnapshot
     private var snapshots: [String: ServerSnapshot] = [:]
 
@@ -192,6 +194,10 @@ final class ExpectationChecker {
         case .delivered(let expected):
             let actual = deliveries.map { labels.label(of: $0.message) }
             return listDiff(expected.sorted(), actual.sorted(), actualTitle: "delivered (sorted)")
+        case let .localStore(kind, path, expected):
+            let full = (pullimapDataDirectory as NSString).appendingPathComponent(path)
+            let actual = try LocalStoreReader.messages(kind, at: full).map { labels.label(of: $0) }
+            return listDiff(expected.sorted(), actual.sorted(), actualTitle: "\(kind.rawValue) \(path) (sorted)")
         case .deliveredCount(let n):
             return deliveries.count == n ? nil
                 : "\(deliveries.count) message(s) delivered: \(deliveries.map { labels.label(of: $0.message) }.joined(separator: " "))"

@@ -208,7 +208,7 @@ final class ScenarioRunner {
                     do { try backend.moveInternalDates(back: seconds) } catch { return fail("time", "\(error)") }
                 }
             case .expect(let expectations):
-                let checker = ExpectationChecker(
+                var checker = ExpectationChecker(
                     scenario: scenario, labels: labels, lastRun: lastRun, databasePath: workspace.databasePath(scenario),
                     statefilePaths: Dictionary(uniqueKeysWithValues: scenario.pullimapSections.map { ($0.name, workspace.statefilePath($0)) }),
                     deliveries: receiver?.deliveries ?? [],
@@ -216,6 +216,7 @@ final class ScenarioRunner {
                         guard let b = backends[name] else { throw RunnerError("no server '\(name)'") }
                         return try b.snapshot()
                     })
+                checker.pullimapDataDirectory = (workspace.dataHome as NSString).appendingPathComponent("pullimap")
                 let failures = expectations.compactMap { checker.check($0) }
                 if !failures.isEmpty {
                     return FailureReport(stepNumber: index + 1, stepTitle: step.title, stepLine: step.line, failures: failures,
