@@ -85,7 +85,7 @@ final class InterimapSynchronization {
                     if pair.r?.isSubscribed != true { try subscribe(name, on: remote, true) }
                 }
                 try database.write { try $0.insertMailbox(name: name, subscribed: subscribed) }
-                log.info("database", "", "Created mailbox \(display(name))")
+                log.notice("database", "", "Created mailbox \(display(name))")
                 guard let record = try database.mailbox(named: name) else { continue }
                 work.append(record)
                 continue
