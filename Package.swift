@@ -34,11 +34,15 @@ let package = Package(
             ]),
         .target(name: "FakeIMAPServer", dependencies: ["Engine", "CZlib"]),
         .target(name: "FakeLMTP", dependencies: ["Engine"]),
+        // The options both programs share (`--config`, `--quiet`, `--debug`), declared once.
+        .target(
+            name: "ToolOptions", dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/ToolOptions"),
         .executableTarget(
-            name: "interimap", dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "interimap", dependencies: ["Engine", "ToolOptions", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/interimap"),
         .executableTarget(
-            name: "pullimap", dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "pullimap", dependencies: ["Engine", "ToolOptions", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/pullimap"),
         .executableTarget(
             name: "scenario",
@@ -55,10 +59,11 @@ let package = Package(
         .testTarget(name: "ClientTests", dependencies: ["Engine", "FakeIMAPServer"]),
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
-        .testTarget(name: "ToolTests", dependencies: ["Engine"]),
+        .testTarget(name: "ToolTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Engine", "FakeLMTP", "TestSupport"]),
         .testTarget(name: "FakeLMTPTests", dependencies: ["Engine", "FakeLMTP"]),
         .testTarget(name: "SyncTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "SynchronizerTests", dependencies: ["Engine"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PullTests", dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", "TestSupport"]),
         .testTarget(name: "ScenarioTests", dependencies: ["scenario", "Engine", "FakeIMAPServer", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -172,6 +172,10 @@ final class PullimapProcessTests: XCTestCase {
         try account.add(4...5)
         XCTAssertTrue(eventually { account.receiver.deliveries.count == 5 }, "and again")
         XCTAssertTrue(try eventually { try account.unseenUIDs().isEmpty })
+        // The cycle ends after the \Seen STORE, when the statefile is cut back to its 8 octets:
+        // a stop before that leaves the delivered UIDs recorded (the documented recovery state).
+        XCTAssertTrue(eventually { ((try? FileManager.default.attributesOfItem(atPath: account.statefilePath))?[.size] as? Int) == 8 },
+                      "the cycle ends")
         XCTAssertNil(try account.statefileContentsIfUnlocked(), "the statefile stays locked while pullimap runs")
         // The cycle ends with the UIDNEXT write and the truncation, just after the STORE.
         XCTAssertTrue(eventually {

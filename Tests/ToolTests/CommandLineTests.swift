@@ -27,14 +27,18 @@ final class CommandLineTests: XCTestCase {
 
     func testInterimapUsageErrors() throws {
         let cases: [([String], String)] = [
-            (["--repair", "--delete", "x"], "cannot be combined"),
+            (["--repair", "--delete", "x"], "had already been set with flag '--repair'"),
+            (["--delete", "--rename", "a", "b"], "had already been set with flag '--delete'"),
             (["--rename", "a"], "exactly two"),
             (["--rename", "a", "b", "c"], "exactly two"),
             (["--delete"], "at least one"),
             (["--target", "local"], "only meaningful with --delete or --rename"),
             (["--target", "nowhere", "--delete", "x"], "unknown value 'nowhere'"),
             (["--watch=abc"], "--watch: invalid value 'abc'"),
-            (["--watch=0"], "--watch: invalid value '0'"),
+            (["--watch=-1"], "--watch: invalid value '-1'"),
+            (["--watch", "-5"], "--watch: invalid value '-5'"),
+            (["--target=local,nowhere", "--delete", "x"], "unknown value 'nowhere'"),
+            (["--notify", "--repair"], "--notify cannot be combined with --repair"),
             (["--watch", "--repair"], "--watch cannot be combined with --repair"),
             (["--bogus"], "Unknown option '--bogus'"),
         ]
@@ -52,6 +56,32 @@ final class CommandLineTests: XCTestCase {
         let idle = try ToolRunner.run("pullimap", ["--idle=-3", "acct"])
         XCTAssertEqual(idle.status, 64)
         XCTAssertTrue(idle.stderr.contains("--idle: invalid value '-3'"), idle.stderr)
+    }
+
+    /// `--idle 30 SECTION` takes 30 as the interval: `--idle 30` alone lacks its SECTION, as
+    /// with the reference.
+    func testPullimapIdleTakesASeparateNumber() throws {
+        let run = try ToolRunner.run("pullimap", ["--idle", "30"])
+        XCTAssertEqual(run.status, 64)
+        XCTAssertTrue(run.stderr.contains("missing SECTION (or --all)"), run.stderr)
+    }
+
+    /// Refusals are one `ERROR:` line, given before the configuration is read or any server is
+    /// contacted (the configuration here does not exist).
+    func testRefusalsComeBeforeAnyConnection() throws {
+        let cases: [([String], String)] = [
+            (["--delete", "INBOX"], "ERROR: INBOX can't be deleted\n"),
+            (["--delete", "Work", "inbox"], "ERROR: INBOX can't be deleted\n"),
+            (["--target=database", "--delete", "InBoX"], "ERROR: INBOX can't be deleted\n"),
+            (["Café"], "ERROR: Invalid mailbox name Café: not modified UTF-7 (RFC 3501 §5.1.3)\n"),
+            (["--rename", "Work", "Caf\u{e9}"], "ERROR: Invalid mailbox name Café"),
+        ]
+        for (args, message) in cases {
+            let run = try ToolRunner.run("interimap", ["--config=/nonexistent/interimap.conf"] + args)
+            XCTAssertEqual(run.status, 64, "\(args): \(run.stderr)")
+            XCTAssertTrue(run.stderr.hasPrefix(message), "\(args): expected '\(message)', got: \(run.stderr)")
+            XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, "\(args): one line: \(run.stderr)")
+        }
     }
 }
 

@@ -100,6 +100,40 @@ public final class IMAPSession: @unchecked Sendable {
         do { try sender.enqueueRaw(bytes) } catch { throw IMAPClientError.connectionLost(String(describing: error)) }
     }
 
+    /// One thing the server said, as ``readEvent()`` hands it over.
+    public enum SessionEvent {
+        /// An untagged response, or one piece of a FETCH response.
+        case response(ResponseEvent)
+        /// The completion of a command (its tag says which).
+        case tagged(TaggedResponse)
+        /// A continuation request that no queued literal is waiting for: a SASL challenge, or
+        /// IDLE's `+ idling`.
+        case continuation(ContinuationRequest)
+    }
+
+    /// Reads the next thing the server says, blocking until it is complete. What it says about the
+    /// session (capabilities, enabled extensions, alerts) is taken into account first, and a
+    /// continuation request for a queued literal goes straight to the sender.
+    public func readEvent() throws -> SessionEvent {
+        while true {
+            let event = try reader.next()
+            switch event {
+            case .tagged(let response):
+                observe(response.code)
+                sender.commandCompleted(tag: response.tag)
+                return .tagged(response)
+            case .continuation(let request):
+                if sender.isWaitingForContinuation { sender.continuationReceived(); continue }
+                return .continuation(request)
+            case .untagged(let untagged):
+                observe(untagged)
+                return .response(event)
+            default:
+                return .response(event)
+            }
+        }
+    }
+
     /// Reads responses until `tag` completes and returns its tagged response, whatever its status.
     /// - Parameters:
     ///   - onEvent: every untagged response and FETCH event read meanwhile.
@@ -110,25 +144,16 @@ public final class IMAPSession: @unchecked Sendable {
                                   onContinuation: ((ContinuationRequest) throws -> Void)? = nil) throws -> TaggedResponse {
         if let done = completedResponses.removeValue(forKey: tag) { return done }
         while true {
-            let event = try reader.next()
-            switch event {
+            switch try readEvent() {
             case .tagged(let response):
-                observe(response.code)
-                sender.commandCompleted(tag: response.tag)
                 if response.tag == tag { return response }
                 completedResponses[response.tag] = response
             case .continuation(let request):
-                if sender.isWaitingForContinuation {
-                    sender.continuationReceived()
-                } else if let onContinuation {
-                    try onContinuation(request)
-                } else {
+                guard let onContinuation else {
                     throw IMAPClientError.protocolViolation("unexpected continuation request '\(request.text)'")
                 }
-            case .untagged(let untagged):
-                observe(untagged)
-                try onEvent(event)
-            default:
+                try onContinuation(request)
+            case .response(let event):
                 try onEvent(event)
             }
         }

@@ -199,6 +199,33 @@ public final class SyncDatabase: @unchecked Sendable {
         }
     }
 
+    /// The mapped pairs whose local UID is in `uids`: one index range scan per range of the set,
+    /// so the work follows the set's ranges and the mapping, never the numbers in the set.
+    public func mappings(mailbox: Int64, localUIDs uids: SequenceSet) throws -> [(UInt32, UInt32)] {
+        try mappings(mailbox: mailbox, column: "lUID", uids)
+    }
+
+    /// The mapped pairs whose remote UID is in `uids` (see ``mappings(mailbox:localUIDs:)``).
+    public func mappings(mailbox: Int64, remoteUIDs uids: SequenceSet) throws -> [(UInt32, UInt32)] {
+        try mappings(mailbox: mailbox, column: "rUID", uids)
+    }
+
+    private func mappings(mailbox: Int64, column: String, _ uids: SequenceSet) throws -> [(UInt32, UInt32)] {
+        guard !uids.isEmpty else { return [] }
+        return try read { db in
+            var pairs: [(UInt32, UInt32)] = []
+            let statement = try db.cachedStatement(sql: "SELECT lUID, rUID FROM mapping WHERE idx = ? AND \(column) BETWEEN ? AND ? ORDER BY \(column)")
+            for range in uids.ranges {
+                let cursor = try Row.fetchCursor(statement, arguments: [mailbox, Int64(range.lowerBound), Int64(range.upperBound)])
+                while let row = try cursor.next() {
+                    let l: Int64 = row[0] ?? 0, r: Int64 = row[1] ?? 0
+                    pairs.append((UInt32(truncatingIfNeeded: l), UInt32(truncatingIfNeeded: r)))
+                }
+            }
+            return pairs
+        }
+    }
+
     /// Visits the mapping of a mailbox in local UID order with a cursor, never the whole list at
     /// once; with bounds, only the pairs whose local UID is at least `localFrom` or whose remote
     /// UID is at least `remoteFrom` (the messages an interrupted run copied).

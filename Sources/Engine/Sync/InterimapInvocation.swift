@@ -42,8 +42,11 @@ public struct InterimapInvocation: Sendable, Equatable {
 
     /// Builds and checks an invocation from the raw options, with the reference's rules: at most one
     /// command; `--rename` takes exactly two names and `--delete` at least one; `--target` only
-    /// with `--delete` or `--rename`; `--watch` and `--notify` only for synchronization.
-    public static func make(repair: Bool, delete: Bool, rename: Bool, mailboxes: [String], targets: [String],
+    /// with `--delete` or `--rename`, repeated or comma-separated (`--target=local,remote`);
+    /// `--watch` and `--notify` only for synchronization, and `--notify` alone implies `--watch`.
+    /// MAILBOX arguments must be modified UTF-7 (RFC 3501 §5.1.3) and are refused before any
+    /// connection otherwise; `inbox` in any case is INBOX (RFC 3501 §5.1), which cannot be deleted.
+    public static func make(repair: Bool, delete: Bool, rename: Bool, mailboxes rawMailboxes: [String], targets: [String],
                             watch: String?, notify: Bool, quiet: Bool, debugLevel: Int,
                             configPath: String?) throws -> InterimapInvocation {
         let commands = [repair ? "--repair" : nil, delete ? "--delete" : nil, rename ? "--rename" : nil].compactMap { $0 }
@@ -51,7 +54,7 @@ public struct InterimapInvocation: Sendable, Equatable {
             throw CommandLineError("\(commands.joined(separator: " and ")) cannot be combined: give at most one command")
         }
         var parsedTargets = Set<Target>()
-        for t in targets {
+        for t in targets.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }) {
             guard let target = Target(rawValue: t.lowercased()) else {
                 throw CommandLineError("--target: unknown value '\(t)' (expected local, remote or database)")
             }
@@ -59,6 +62,10 @@ public struct InterimapInvocation: Sendable, Equatable {
         }
         if !targets.isEmpty && !(delete || rename) {
             throw CommandLineError("--target is only meaningful with --delete or --rename")
+        }
+        let mailboxes = try rawMailboxes.map(checkedMailbox)
+        if delete, mailboxes.contains("INBOX") {
+            throw CommandLineError("INBOX can't be deleted", isUsage: false)
         }
         let command: Command
         if rename {
@@ -80,10 +87,21 @@ public struct InterimapInvocation: Sendable, Equatable {
         if notify, !commands.isEmpty {
             throw CommandLineError("--notify cannot be combined with \(commands[0])")
         }
-        // interimap(1): the default interval is 1 minute, or 15 minutes with --notify.
+        // interimap(1): the default interval is 1 minute, or 15 minutes with --notify, which
+        // implies --watch.
+        let watch = watch ?? (notify ? OptionalValueArguments.defaultMarker : nil)
         let interval = try OptionalValueArguments.seconds(watch, option: "watch", defaultSeconds: notify ? 900 : 60)
         return InterimapInvocation(command: command, targets: parsedTargets.isEmpty ? Set(Target.allCases) : parsedTargets,
                                    watchInterval: interval, notify: notify, quiet: quiet, debugLevel: debugLevel,
                                    configPath: configPath)
+    }
+
+    /// A MAILBOX argument as the servers will be asked for it: valid modified UTF-7, with a
+    /// case-insensitive `inbox` spelled INBOX.
+    static func checkedMailbox(_ name: String) throws -> String {
+        do { _ = try ModifiedUTF7.decode(name) } catch {
+            throw CommandLineError("Invalid mailbox name \(name): not modified UTF-7 (RFC 3501 §5.1.3)", isUsage: false)
+        }
+        return name.uppercased() == "INBOX" ? "INBOX" : name
     }
 }

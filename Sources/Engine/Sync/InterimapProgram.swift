@@ -25,9 +25,16 @@ public enum InterimapProgram {
             // The database is locked before any network traffic: a second instance stops here.
             let database = try SyncDatabase(path: configuration.database)
             if database.isNew { log.info("", "", "Creating new schema in database file \(configuration.database)") }
-            let run = InterimapSynchronization(configuration: configuration, invocation: invocation, log: log, database: database)
+            let stores: (local: IMAPMailStore, remote: IMAPMailStore)
             do {
-                try run.connect()
+                stores = try IMAPStoreConnector.connect(configuration, invocation: invocation, log: log)
+            } catch {
+                logFatal(error, to: sink)
+                throw LoggedFailure(exitStatus: (error as? ExitStatusProviding)?.exitStatus ?? .software)
+            }
+            let run = InterimapSynchronization(configuration: configuration, log: log, database: database,
+                                               local: stores.local, remote: stores.remote)
+            do {
                 switch invocation.command {
                 case .synchronize(let mailboxes):
                     if let interval = invocation.watchInterval {
@@ -46,17 +53,21 @@ public enum InterimapProgram {
                     try MailboxAdministration(run: run, targets: invocation.targets).rename(from: source, to: destination)
                 }
             } catch {
-                // Fatal errors are log lines too, `component: ERROR: message`, as the reference
-                // writes them (to the logfile as well when one is set).
-                switch error {
-                case let e as SyncError: sink.record(level: .error, component: e.component, mailbox: "", message: e.message)
-                case let e as ServerFailure: sink.record(level: .error, component: e.server, mailbox: e.mailbox ?? "", message: e.message)
-                default: sink.record(level: .error, component: "", mailbox: "", message: String(describing: error))
-                }
+                logFatal(error, to: sink)
                 run.finish()
                 throw LoggedFailure(exitStatus: (error as? ExitStatusProviding)?.exitStatus ?? .software)
             }
             run.finish()
+        }
+    }
+
+    /// Fatal errors are log lines too, `component: ERROR: message`, as the reference writes them
+    /// (to the logfile as well when one is set).
+    private static func logFatal(_ error: Error, to sink: LogSink) {
+        switch error {
+        case let e as SyncError: sink.record(level: .error, component: e.component, mailbox: "", message: e.message)
+        case let e as ServerFailure: sink.record(level: .error, component: e.server, mailbox: e.mailbox ?? "", message: e.message)
+        default: sink.record(level: .error, component: "", mailbox: "", message: String(describing: error))
         }
     }
 }

@@ -4,89 +4,31 @@ import Foundation
 /// reconcile their existence and subscriptions, and synchronize every mailbox whose state moved.
 final class InterimapSynchronization {
     let configuration: InterimapConfiguration
-    let invocation: InterimapInvocation
     let log: SyncLog
     let database: SyncDatabase
-    private(set) var local: SyncServer?
-    private(set) var remote: SyncServer?
-    let localTraffic = TrafficCounter()
-    let remoteTraffic = TrafficCounter()
-    /// ENABLE commands sent by `connect` and not yet awaited.
-    private var pendingEnable: [(SyncServer, String)] = []
+    let local: any MailStore
+    let remote: any MailStore
     /// Whether the hierarchy delimiters are known (after the first LIST).
     private var delimitersKnown = false
 
-    init(configuration: InterimapConfiguration, invocation: InterimapInvocation, log: SyncLog, database: SyncDatabase) {
+    /// - Parameters: local, remote: the two stores, connected (``IMAPStoreConnector``, or in
+    ///   memory in the tests).
+    init(configuration: InterimapConfiguration, log: SyncLog, database: SyncDatabase, local: any MailStore, remote: any MailStore) {
         self.configuration = configuration
-        self.invocation = invocation
         self.log = log
         self.database = database
-    }
-
-    /// Connects and logs in to both servers in parallel (two threads: the handshakes block).
-    func connect() throws {
-        let watching = invocation.watchInterval != nil
-        let sink = log.sink
-        func login(_ server: InterimapServerConfiguration, _ traffic: TrafficCounter) -> SessionLogin {
-            let name = server.name
-            return SessionLogin(options: server.connection, name: name, keepAlive: watching, debugLevel: invocation.debugLevel,
-                                debugLog: { line in sink.record(level: .debug, component: name, mailbox: "", message: line) },
-                                traffic: traffic)
-        }
-        let logins = [login(configuration.local, localTraffic), login(configuration.remote, remoteTraffic)]
-        let results = ParallelWork.run(logins.map { l in { try l.open() } })
-        var sessions: [IMAPSession] = []
-        var firstError: Error?
-        for r in results {
-            switch r {
-            case .success(let s): sessions.append(s)
-            case .failure(let e): if firstError == nil { firstError = e }
-            }
-        }
-        if let firstError {
-            for s in sessions { s.close() }
-            throw firstError
-        }
-        let sides: [(SyncDatabase.Side, InterimapServerConfiguration)] = [(.local, configuration.local), (.remote, configuration.remote)]
-        var servers: [SyncServer] = []
-        for ((side, config), session) in zip(sides, sessions) {
-            let name = side.rawValue
-            session.alertHandler = { [log] text in log.warning(name, "", "ALERT: \(text)") }
-            servers.append(SyncServer(side: side, session: session, naming: MailboxNaming(delimiter: "/", reference: config.listReference), log: log))
-        }
-        local = servers[0]; remote = servers[1]
-        for server in servers { try requireExtensions(server) }
-        // ENABLE QRESYNC on both (RFC 7162 §3.2.3; it implies CONDSTORE). Its completion is
-        // awaited only before the first SELECT, so that the LIST commands ride in the same round trip.
-        pendingEnable = try servers.map { ($0, try $0.send(.enable(["QRESYNC"]))) }
-    }
-
-    private func requireExtensions(_ server: SyncServer) throws {
-        let caps = server.session.capabilities
-        for ext in ["QRESYNC", "LIST-EXTENDED", "UIDPLUS"] where !caps.contains(ext) {
-            throw SyncError.missingExtension(server: server.name, extension: ext)
-        }
-        if !caps.contains("LIST-STATUS") && !caps.contains("NOTIFY") {
-            throw SyncError.missingExtension(server: server.name, extension: "LIST-STATUS (or NOTIFY)")
-        }
+        self.local = local
+        self.remote = remote
     }
 
     /// Learns both servers' hierarchy delimiters (for commands that act on names only).
     func learnDelimiters() throws {
-        guard let local, let remote else { return }
         try MailboxDiscovery(configuration: configuration, commandLineMailboxes: [], log: log).learnDelimiters([local, remote])
         delimitersKnown = true
-        try awaitEnable()
-    }
-
-    private func awaitEnable() throws {
-        for (server, tag) in pendingEnable { _ = try server.wait(tag, command: "ENABLE") }
-        pendingEnable = []
     }
 
     /// The default command: synchronize (or, with `--repair`, repair) the mailboxes in scope.
     func synchronize(repair: Bool, mailboxes: [String]) throws {
-        guard let local, let remote else { return }
         let discovery = MailboxDiscovery(configuration: configuration, commandLineMailboxes: mailboxes, log: log)
         // The LIST responses carry the delimiter; it must be known beforehand only to write the
         // patterns (MAILBOX arguments for a remote server, NUL in list-mailbox).
@@ -101,7 +43,6 @@ final class InterimapSynchronization {
                                           .remote: Array(localNames.subtracting(remoteNames)).sorted { $0.lexicographicallyPrecedes($1) }],
                                          on: [local, remote])
         for (side, mailboxes) in found { listed[side, default: []].append(contentsOf: mailboxes) }
-        try awaitEnable()
         let work = try reconcile(local: listed[.local] ?? [], remote: listed[.remote] ?? [], repair: repair)
         for record in work {
             try MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: record, repair: repair).run()
@@ -109,15 +50,13 @@ final class InterimapSynchronization {
         // Leave no mailbox selected: a server may answer LIST-STATUS for the selected mailbox
         // with the values of its SELECT (dovecot does), which would hide new mail from the next
         // pass of --watch. UNSELECT (RFC 3691) on both, pipelined.
-        let selected = [local, remote].filter { $0.selected != nil }
-        let tags = try selected.map { try $0.sendUnselect() }
-        for (server, tag) in zip(selected, tags) { try server.finishUnselect(tag) }
+        let unselects = try [local, remote].map { try $0.unselect() }
+        for pending in unselects { try pending.wait() }
     }
 
     /// Creates what exists on one side only, follows subscriptions, and returns the database
     /// records of the mailboxes that need synchronizing.
     func reconcile(local localList: [ListedMailbox], remote remoteList: [ListedMailbox], repair: Bool) throws -> [SyncDatabase.MailboxRecord] {
-        guard let local, let remote else { return [] }
         var byName: [[UInt8]: (l: ListedMailbox?, r: ListedMailbox?)] = [:]
         var order: [[UInt8]] = []
         for m in localList { if byName[m.database] == nil { order.append(m.database) }; byName[m.database, default: (nil, nil)].l = m }
@@ -176,12 +115,11 @@ final class InterimapSynchronization {
             || remote.uidNext != rs.uidNext || remote.highestModSeq != rs.highestModSeq || remote.uidValidity != rs.uidValidity
     }
 
-    private func display(_ name: [UInt8]) -> String { MailboxNaming.display(name, delimiter: local?.naming.delimiter) }
+    private func display(_ name: [UInt8]) -> String { MailboxNaming.display(name, delimiter: local.naming.delimiter) }
 
-    private func create(_ name: [UInt8], on server: SyncServer) throws {
-        let wire = try server.naming.wireName(database: name)
+    private func create(_ name: [UInt8], on server: any MailStore) throws {
         do {
-            _ = try server.execute(.create(MailboxName(wire: wire)))
+            try server.create(name).wait()
         } catch var failure as ServerFailure {
             failure.context = "Couldn't create mailbox \(server.display(name))"
             throw failure
@@ -189,17 +127,16 @@ final class InterimapSynchronization {
         log.info(server.name, "", "Created mailbox \(server.display(name))")
     }
 
-    private func subscribe(_ name: [UInt8], on server: SyncServer, _ subscribed: Bool) throws {
-        let wire = MailboxName(wire: try server.naming.wireName(database: name))
-        _ = try server.execute(subscribed ? .subscribe(wire) : .unsubscribe(wire))
+    private func subscribe(_ name: [UInt8], on server: any MailStore, _ subscribed: Bool) throws {
+        try server.setSubscribed(name, subscribed).wait()
         log.info(server.name, "", (subscribed ? "Subscribe to " : "Unsubscribe from ") + server.display(name))
     }
 
     /// LOGOUT from both servers and log the traffic, as the reference does at exit.
     func finish() {
-        for server in [local, remote].compactMap({ $0 }) { server.session.logoutBeforeExit() }
-        for (server, traffic) in [(local, localTraffic), (remote, remoteTraffic)] {
-            guard let server else { continue }
+        for server in [local, remote] { server.logoutBeforeExit() }
+        for server in [local, remote] {
+            guard let traffic = server.traffic else { continue }
             log.info(server.name, "", "IMAP traffic (bytes): recv \(Self.bytes(traffic.bytesReceived)) sent \(Self.bytes(traffic.bytesSent))")
         }
     }

@@ -4,37 +4,20 @@ struct MailboxAdministration {
     let run: InterimapSynchronization
     let targets: Set<InterimapInvocation.Target>
 
-    private var servers: [SyncServer] { [run.local, run.remote].compactMap { $0 } }
+    private var servers: [any MailStore] { [run.local, run.remote] }
 
     /// Whether each server has a mailbox of that database name, asked with LIST on both at once.
     private func existence(_ name: [UInt8]) throws -> [SyncDatabase.Side: Bool] {
-        var tags: [(SyncServer, String, String)] = []
-        for server in servers {
-            let wire = try server.naming.wireName(database: name)
-            tags.append((server, wire, try server.send(.list(reference: MailboxName(wire: ""), patterns: [MailboxName(wire: wire)]))))
-        }
+        let requests = try servers.map { ($0.side, try $0.exists(name)) }
         var result: [SyncDatabase.Side: Bool] = [:]
-        for (server, wire, tag) in tags {
-            var found = false
-            let response = try server.session.waitForCompletion(of: tag) { event in
-                if case .untagged(.list(let listing)) = event, listing.name.wireString == wire,
-                   !listing.attributes.contains(.nonExistent) {
-                    found = true
-                } else {
-                    try server.consume(event)
-                }
-            }
-            _ = try server.session.check(response, command: "LIST")
-            result[server.side] = found
-        }
+        for (side, request) in requests { result[side] = try request.wait() }
         return result
     }
 
-    private func display(_ name: [UInt8]) -> String { MailboxNaming.display(name, delimiter: run.local?.naming.delimiter) }
+    private func display(_ name: [UInt8]) -> String { MailboxNaming.display(name, delimiter: run.local.naming.delimiter) }
 
     private func databaseName(_ commandLine: String) throws -> [UInt8] {
-        guard let local = run.local else { return Array(commandLine.utf8) }
-        do { return try local.naming.databaseName(commandLine: commandLine) } catch {
+        do { return try run.local.naming.databaseName(commandLine: commandLine) } catch {
             throw SyncError.naming("\(commandLine): \(error)")
         }
     }
@@ -45,7 +28,7 @@ struct MailboxAdministration {
             let name = try databaseName(mailbox)
             let exists = try existence(name)
             for server in servers where targets.contains(server.side == .local ? .local : .remote) && exists[server.side] == true {
-                _ = try server.execute(.delete(MailboxName(wire: try server.naming.wireName(database: name))))
+                try server.delete(name).wait()
                 run.log.info(server.name, "", "Deleted mailbox \(server.display(name))")
             }
             if targets.contains(.database), let record = try run.database.mailbox(named: name) {
@@ -67,8 +50,7 @@ struct MailboxAdministration {
         }
         let sourceExists = try existence(from)
         for server in servers where targets.contains(server.side == .local ? .local : .remote) && sourceExists[server.side] == true {
-            _ = try server.execute(.rename(from: MailboxName(wire: try server.naming.wireName(database: from)),
-                                           to: MailboxName(wire: try server.naming.wireName(database: to))))
+            try server.rename(from, to: to).wait()
             run.log.info(server.name, "", "Renamed mailbox \(server.display(from)) to \(server.display(to))")
         }
         if targets.contains(.database) {

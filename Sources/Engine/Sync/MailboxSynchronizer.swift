@@ -11,8 +11,8 @@ import Foundation
 /// process died left the same message unmapped on both servers; the next run pairs the two
 /// copies by size, date and bytes instead of copying them again.
 final class MailboxSynchronizer {
-    let local: SyncServer
-    let remote: SyncServer
+    let local: any MailStore
+    let remote: any MailStore
     let database: SyncDatabase
     let log: SyncLog
     let record: SyncDatabase.MailboxRecord
@@ -21,7 +21,7 @@ final class MailboxSynchronizer {
     /// How many APPENDs may be in flight on one server before waiting for the oldest.
     var appendWindow = 8
 
-    init(local: SyncServer, remote: SyncServer, database: SyncDatabase, log: SyncLog,
+    init(local: any MailStore, remote: any MailStore, database: SyncDatabase, log: SyncLog,
          record: SyncDatabase.MailboxRecord, repair: Bool) {
         self.local = local; self.remote = remote; self.database = database; self.log = log
         self.record = record; self.repair = repair
@@ -30,14 +30,11 @@ final class MailboxSynchronizer {
     var displayName: String { MailboxNaming.display(record.name, delimiter: local.naming.delimiter) }
 
     func run() throws {
-        let localWire = try local.naming.wireName(database: record.name)
-        let remoteWire = try remote.naming.wireName(database: record.name)
-
         // Step 1: SELECT on both servers at once (two pipelines, one round trip).
-        let localTag = try local.sendSelect(database: record.name, wireName: localWire, state: record.local)
-        let remoteTag = try remote.sendSelect(database: record.name, wireName: remoteWire, state: record.remote)
-        let localSelected = try local.finishSelect(localTag)
-        let remoteSelected = try remote.finishSelect(remoteTag)
+        let localSelect = try local.select(record.name, recorded: record.local)
+        let remoteSelect = try remote.select(record.name, recorded: record.remote)
+        let localSelected = try localSelect.wait()
+        let remoteSelected = try remoteSelect.wait()
         try check(localSelected, state: record.local, server: local)
         try check(remoteSelected, state: record.remote, server: remote)
         let selectedUIDNext = (local: localSelected.uidNext, remote: remoteSelected.uidNext)
@@ -131,7 +128,7 @@ final class MailboxSynchronizer {
         CrashPoint.reached("database-commit-after")
     }
 
-    private func check(_ selected: SelectedMailbox, state: SyncDatabase.MailboxState?, server: SyncServer) throws {
+    private func check(_ selected: SelectedMailbox, state: SyncDatabase.MailboxState?, server: any MailStore) throws {
         if selected.noModSeq { throw SyncError.noModSeq(server: server.name, mailbox: displayName) }
         if let state, state.uidValidity != selected.uidValidity {
             throw SyncError.uidValidityChanged(server: server.name, mailbox: displayName,
@@ -143,19 +140,19 @@ final class MailboxSynchronizer {
 
     /// Propagates the expunges and flag changes both servers reported, in one pipeline per server.
     private func propagateUpdates() throws {
-        let (localVanished, localFlags) = local.takePendingUpdates()
-        let (remoteVanished, remoteFlags) = remote.takePendingUpdates()
+        let (localVanished, localFlags) = local.selected?.takePendingUpdates() ?? (SequenceSet(), [:])
+        let (remoteVanished, remoteFlags) = remote.selected?.takePendingUpdates() ?? (SequenceSet(), [:])
 
         var expungeOnLocal: [UInt32] = [], expungeOnRemote: [UInt32] = []
         var removedPairs: [(UInt32, UInt32)] = []
-        for l in localVanished.numbers {
-            guard let r = try database.remoteUID(mailbox: record.index, localUID: l) else { continue }
+        // Only mapped UIDs matter: the work is proportional to the mapping, not to the numbers
+        // in a VANISHED set (which may name UIDs far beyond any message).
+        for (l, r) in try database.mappings(mailbox: record.index, localUIDs: localVanished) {
             if !remoteVanished.contains(r) { expungeOnRemote.append(r) }
             removedPairs.append((l, r))
         }
-        for r in remoteVanished.numbers {
-            guard let l = try database.localUID(mailbox: record.index, remoteUID: r) else { continue }
-            if !localVanished.contains(l) { expungeOnLocal.append(l); removedPairs.append((l, r)) }
+        for (l, r) in try database.mappings(mailbox: record.index, remoteUIDs: remoteVanished) where !localVanished.contains(l) {
+            expungeOnLocal.append(l); removedPairs.append((l, r))
         }
 
         var storeOnLocal: [[Flag]: [UInt32]] = [:], storeOnRemote: [[Flag]: [UInt32]] = [:]
@@ -200,40 +197,30 @@ final class MailboxSynchronizer {
     /// (RFC 3501 §5.5), and dovecot does: an EXPUNGE could overtake the STORE it depends on.
     private func applyOnBoth(local localChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]]),
                              remote remoteChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]])) throws {
-        let plan: [(SyncServer, [UInt32], [[Flag]: [UInt32]])] = [(local, localChanges.expunge, localChanges.stores),
-                                                                 (remote, remoteChanges.expunge, remoteChanges.stores)]
-        var storeTags: [[String]] = []
-        for (server, expunge, stores) in plan {
-            var touched = SequenceSet(expunge)
-            for (_, uids) in stores { for u in uids { touched.insert(u) } }
-            server.updateSelected { $0.ownStores.formUnion(touched) }
-            var tags: [String] = []
-            for (flags, uids) in stores.sorted(by: { $0.key.map(\.rawValue).joined() < $1.key.map(\.rawValue).joined() }) {
-                for set in SequenceSet(uids).chunked(maxLength: 4000) {
-                    tags.append(try server.send(.uidStore(set, operation: StoreOperation(.replace, silent: true), flags: flags)))
-                }
+        let plan: [(any MailStore, [UInt32], [[Flag]: [UInt32]])] = [(local, localChanges.expunge, localChanges.stores),
+                                                                      (remote, remoteChanges.expunge, remoteChanges.stores)]
+        var stores: [[Pending<Void>]] = []
+        for (server, expunge, changes) in plan {
+            var pendings: [Pending<Void>] = []
+            for (flags, uids) in changes.sorted(by: { $0.key.map(\.rawValue).joined() < $1.key.map(\.rawValue).joined() }) {
+                pendings.append(try server.setFlags(flags, on: SequenceSet(uids)))
             }
-            for set in SequenceSet(expunge).chunked(maxLength: 4000) {
-                tags.append(try server.send(.uidStore(set, operation: StoreOperation(.add, silent: true), flags: [.deleted])))
-            }
-            storeTags.append(tags)
+            if !expunge.isEmpty { pendings.append(try server.markDeleted(SequenceSet(expunge))) }
+            stores.append(pendings)
         }
-        var expungeTags: [[String]] = []
-        for ((server, expunge, _), tags) in zip(plan, storeTags) {
-            for tag in tags {
-                _ = try server.wait(tag, command: "UID STORE")
+        var expunges: [Pending<Void>] = []
+        for ((server, expunge, _), pendings) in zip(plan, stores) {
+            for pending in pendings {
+                try pending.wait()
                 CrashPoint.reached("flags-store")
             }
             if !expunge.isEmpty { CrashPoint.reached("expunge-store") }
-            expungeTags.append(try SequenceSet(expunge).chunked(maxLength: 4000).map { try server.send(.uidExpunge($0)) })
+            expunges.append(try server.expunge(SequenceSet(expunge)))
         }
-        for ((server, _, _), tags) in zip(plan, expungeTags) {
-            for tag in tags { _ = try server.wait(tag, command: "UID EXPUNGE") }
-            server.updateSelected { $0.ownStores = SequenceSet() }
-        }
+        for pending in expunges { try pending.wait() }
     }
 
-    private func logChanges(expunged: [UInt32], stores: [[Flag]: [UInt32]], on server: SyncServer) {
+    private func logChanges(expunged: [UInt32], stores: [[Flag]: [UInt32]], on server: any MailStore) {
         if !expunged.isEmpty {
             log.info(server.name, server.display(record.name), "Removed \(expunged.count) UID(s) \(SyncLog.uids(expunged))")
         }
@@ -256,7 +243,7 @@ final class MailboxSynchronizer {
     /// `destination`, each APPENDed as soon as it arrives (the body of one message in memory at a
     /// time), the APPENDUID recorded right after. Returns the destination's UIDNEXT as far as
     /// these APPENDs show; `known` becomes the source's UIDNEXT as far as the FETCH showed.
-    private func copyNewMessages(from source: SyncServer, to destination: SyncServer, since: UInt32,
+    private func copyNewMessages(from source: any MailStore, to destination: any MailStore, since: UInt32,
                                  known: inout UInt32) throws -> [UInt32] {
         let start = max(since, 1)
         let mappedAbove = try database.mappedUIDs(mailbox: record.index, side: source.side, from: start)
@@ -284,29 +271,33 @@ final class MailboxSynchronizer {
         return tail
     }
 
-    private func copy(_ fetchSet: SequenceSet, from source: SyncServer, to destination: SyncServer, minimumUID: UInt32,
+    /// Copies the messages of `fetchSet` (those at or above `minimumUID` and not in `excluding`)
+    /// from `source` to `destination`: each message is read from the source as it arrives and
+    /// APPENDed (in MULTIAPPEND batches where offered) while the source goes on sending, a window
+    /// of APPENDs in flight; each APPENDUID is recorded as soon as it is known. Returns the UIDs
+    /// the destination gave them, sorted; `known` becomes the source's UIDNEXT as far as the
+    /// FETCH showed.
+    private func copy(_ fetchSet: SequenceSet, from source: any MailStore, to destination: any MailStore, minimumUID: UInt32,
                       excluding: SequenceSet, known: inout UInt32) throws -> [UInt32] {
-        var inFlight: [(tag: String, sourceUIDs: [UInt32])] = []
+        var inFlight: [(result: Pending<AppendedUIDs>, sourceUIDs: [UInt32])] = []
         var batch: [(uid: UInt32, message: AppendMessage)] = []
         var batchBytes = 0
         var added: [(source: UInt32, destination: UInt32)] = []
         var highestFetched: UInt32 = 0
-        let destinationWire = MailboxName(wire: destination.selected?.wireName ?? "")
         let destinationValidity = destination.selected?.uidValidity ?? 0
         // MULTIAPPEND (RFC 3502) adds a batch atomically in one command; without it, one message
         // per APPEND. Either way several commands are in flight (pipelining).
-        let batchLimit = destination.session.capabilities.contains("MULTIAPPEND") ? 128 : 1
-        let batchByteLimit = 4 << 20
+        let batchLimit = destination.appendBatchLimit
+        let window = batchLimit == 1 ? 4 * appendWindow : appendWindow
 
-        func complete(_ entry: (tag: String, sourceUIDs: [UInt32])) throws {
-            let response = try destination.wait(entry.tag, command: "APPEND")
-            guard case .appendUID(let validity, let uids)? = response.code, validity == destinationValidity,
-                  uids.count == entry.sourceUIDs.count else {
+        func complete(_ entry: (result: Pending<AppendedUIDs>, sourceUIDs: [UInt32])) throws {
+            let appended = try entry.result.wait()
+            guard appended.uidValidity == destinationValidity, appended.uids.count == entry.sourceUIDs.count else {
                 throw SyncError.missingAppendUID(server: destination.name, mailbox: destination.display(record.name))
             }
             for _ in entry.sourceUIDs { CrashPoint.reached("append-after-message") }
             // APPENDUID lists the new UIDs in the order of the messages (RFC 4315 §3, RFC 3502 §6.3.11).
-            let pairs = Array(zip(entry.sourceUIDs, uids.numbers))
+            let pairs = Array(zip(entry.sourceUIDs, appended.uids))
             try database.write { tx in
                 for (sourceUID, newUID) in pairs {
                     let (l, r) = destination.side == .local ? (newUID, sourceUID) : (sourceUID, newUID)
@@ -318,29 +309,24 @@ final class MailboxSynchronizer {
 
         func flush() throws {
             guard !batch.isEmpty else { return }
-            let tag = try destination.send(.append(destinationWire, messages: batch.map(\.message)))
-            inFlight.append((tag, batch.map(\.uid)))
+            inFlight.append((try destination.append(batch.map(\.message), to: record.name), batch.map(\.uid)))
             // The APPEND is on its way; the server may or may not have added it yet.
             CrashPoint.reached("append-batch-middle")
             batch.removeAll(keepingCapacity: true)
             batchBytes = 0
-            // Bounded: at most `appendWindow` commands (or one message each without MULTIAPPEND,
-            // then more of them) wait for their completion.
-            if inFlight.count >= (batchLimit == 1 ? 4 * self.appendWindow : self.appendWindow) { try complete(inFlight.removeFirst()) }
+            // Bounded: at most `window` APPENDs wait for their completion.
+            if inFlight.count >= window { try complete(inFlight.removeFirst()) }
         }
 
-        source.bodyHandler = { fetch in
-            guard let uid = fetch.uid, uid >= minimumUID, !excluding.contains(uid) else { return }
-            highestFetched = max(highestFetched, uid)
-            let body = fetch.body() ?? []
-            batch.append((uid, AppendMessage(flags: Self.normalized(fetch.flags ?? []), internalDate: fetch.internalDate, body: body)))
-            batchBytes += body.count
+        let messages = try source.fetchMessages(fetchSet)
+        while let message = try messages.next() {
+            guard message.uid >= minimumUID, !excluding.contains(message.uid) else { continue }
+            highestFetched = max(highestFetched, message.uid)
+            batch.append((message.uid, AppendMessage(flags: Self.normalized(message.flags), internalDate: message.internalDate, body: message.body)))
+            batchBytes += message.body.count
             CrashPoint.reached("fetch-after-message")
-            if batch.count >= batchLimit || batchBytes >= batchByteLimit { try flush() }
+            if batch.count >= batchLimit || batchBytes >= Self.appendBatchBytes { try flush() }
         }
-        defer { source.bodyHandler = nil }
-        let tag = try source.send(.uidFetch(fetchSet, items: [.modSeq, .flags, .internalDate, .body(section: .complete, peek: true)]))
-        _ = try source.wait(tag, command: "UID FETCH")
         try flush()
         while !inFlight.isEmpty { try complete(inFlight.removeFirst()) }
         known = max(known, highestFetched + 1)
@@ -352,6 +338,9 @@ final class MailboxSynchronizer {
         }
         return added.map(\.destination).sorted()
     }
+
+    /// The bytes of messages one APPEND batch carries at most: a batch is sent as one command.
+    static let appendBatchBytes = 4 << 20
 
     // MARK: Interrupted copies
 
@@ -367,32 +356,26 @@ final class MailboxSynchronizer {
             .local: try database.mappedUIDs(mailbox: record.index, side: .local, from: state.local.uidNext),
             .remote: try database.mappedUIDs(mailbox: record.index, side: .remote, from: state.remote.uidNext),
         ]
-        var keys: [SyncDatabase.Side: [UInt32: String]] = [:]
+        // Sizes and dates of the unmapped new messages of both servers, asked at once.
+        var keyRequests: [(any MailStore, Pending<[UInt32: MessageKey]>)] = []
         for server in [local, remote] {
             let start = max(server.side == .local ? state.local.uidNext : state.remote.uidNext, 1)
+            keyRequests.append((server, try server.fetchKeys(Self.openSet(from: start, excluding: mapped[server.side] ?? SequenceSet()))))
+        }
+        var keys: [SyncDatabase.Side: [UInt32: String]] = [:]
+        for (server, request) in keyRequests {
+            let start = max(server.side == .local ? state.local.uidNext : state.remote.uidNext, 1)
             let excluded = mapped[server.side] ?? SequenceSet()
-            var found: [UInt32: String] = [:]
-            try fetch(Self.openSet(from: start, excluding: excluded), items: [.uid, .rfc822Size, .internalDate], on: server) { fetch in
-                guard let uid = fetch.uid, uid >= start, !excluded.contains(uid),
-                      let size = fetch.rfc822Size, let date = fetch.internalDate else { return }
-                found[uid] = "\(size) \(Int(date.date.timeIntervalSince1970))"
-            }
-            keys[server.side] = found
+            keys[server.side] = try request.wait().filter { $0.key >= start && !excluded.contains($0.key) }
+                .mapValues { "\($0.size) \($0.date)" }
         }
         let localKeys = keys[.local] ?? [:], remoteKeys = keys[.remote] ?? [:]
         let common = Set(localKeys.values).intersection(remoteKeys.values)
         guard !common.isEmpty else { return }
         let localCandidates = SequenceSet(localKeys.filter { common.contains($0.value) }.keys)
         let remoteCandidates = SequenceSet(remoteKeys.filter { common.contains($0.value) }.keys)
-        var digests: [SyncDatabase.Side: [UInt32: [UInt8]]] = [:]
-        for (server, set) in [(local, localCandidates), (remote, remoteCandidates)] {
-            var found: [UInt32: [UInt8]] = [:]
-            try fetch(set, items: [.uid, .body(section: .complete, peek: true)], on: server) { fetch in
-                guard let uid = fetch.uid, set.contains(uid), let body = fetch.body() else { return }
-                found[uid] = MessageDigest.sha256(body)
-            }
-            digests[server.side] = found
-        }
+        let localDigests = try local.fetchDigests(localCandidates), remoteDigests = try remote.fetchDigests(remoteCandidates)
+        let digests: [SyncDatabase.Side: [UInt32: [UInt8]]] = [.local: try localDigests.wait(), .remote: try remoteDigests.wait()]
         var available: [String: [UInt32]] = [:]
         for r in remoteCandidates.numbers {
             if let d = digests[.remote]?[r], let k = remoteKeys[r] { available[k + " " + MessageDigest.hex(d), default: []].append(r) }
@@ -415,29 +398,15 @@ final class MailboxSynchronizer {
         try fullSynchronization(pairs)
     }
 
-    /// A UID FETCH whose responses go to `body` rather than to the pending updates.
-    private func fetch(_ set: SequenceSet, items: [FetchItem], on server: SyncServer, _ body: (FetchResponse) throws -> Void) throws {
-        guard !set.isEmpty else { return }
-        let tag = try server.send(.uidFetch(set, items: items))
-        var assembler = FetchAssembler()
-        let response = try server.session.waitForCompletion(of: tag) { event in
-            if FetchAssembler.isFetchEvent(event) {
-                if let fetch = assembler.feed(event) { try body(fetch) }
-            } else {
-                try server.consume(event)
-            }
-        }
-        _ = try server.session.check(response, command: "UID FETCH")
-    }
-
     // MARK: Full synchronization
 
     /// Compares the flags of mapped messages on both servers (interimap(1): "full
     /// synchronization"): a message gone from one server is expunged from the other, differing
     /// flag lists become their union on both.
     private func fullSynchronization(_ pairs: [(UInt32, UInt32)]) throws {
-        let localFlags = try fetchFlags(SequenceSet(pairs.map { $0.0 }), on: local)
-        let remoteFlags = try fetchFlags(SequenceSet(pairs.map { $0.1 }), on: remote)
+        let localRequest = try local.fetchFlags(SequenceSet(pairs.map { $0.0 }))
+        let remoteRequest = try remote.fetchFlags(SequenceSet(pairs.map { $0.1 }))
+        let localFlags = try localRequest.wait(), remoteFlags = try remoteRequest.wait()
         var expungeOnLocal: [UInt32] = [], expungeOnRemote: [UInt32] = []
         var storeOnLocal: [[Flag]: [UInt32]] = [:], storeOnRemote: [[Flag]: [UInt32]] = [:]
         var removed: [UInt32] = []
@@ -484,22 +453,11 @@ final class MailboxSynchronizer {
         if !recopyToLocal.isEmpty { _ = try copy(recopyToLocal, from: remote, to: local, minimumUID: 1, excluding: SequenceSet(), known: &ignored) }
     }
 
-    /// `UID FETCH set (FLAGS)`, answered into a dictionary rather than as pending updates.
-    private func fetchFlags(_ uids: SequenceSet, on server: SyncServer) throws -> [UInt32: [Flag]] {
-        var result: [UInt32: [Flag]] = [:]
-        for set in uids.chunked(maxLength: 4000) {
-            try fetch(set, items: [.uid, .flags, .modSeq], on: server) { fetch in
-                if let uid = fetch.uid, set.contains(uid), let flags = fetch.flags { result[uid] = flags }
-            }
-        }
-        return result
-    }
-
     /// `--repair`: messages below the recorded UIDNEXT that no mapping mentions are copied to the
     /// other server (interimap(1): "in the worst case, might yield a message duplicate").
     private func copyUnmappedBelowUIDNext(_ state: States) throws {
         for (source, destination, limit) in [(local, remote, state.local.uidNext), (remote, local, state.remote.uidNext)] where limit > 1 {
-            let all = try fetchFlags(SequenceSet(ranges: [1...(limit - 1)]), on: source)
+            let all = try source.fetchFlags(SequenceSet(ranges: [1...(limit - 1)])).wait()
             let mapped = try database.mappedUIDs(mailbox: record.index, side: source.side, from: 1)
             let missing = SequenceSet(all.keys.filter { !mapped.contains($0) })
             guard !missing.isEmpty else { continue }

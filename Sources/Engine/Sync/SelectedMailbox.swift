@@ -1,11 +1,14 @@
-/// What interimap knows of the mailbox selected on one server, kept up to date from every
-/// response: the values of the SELECT (RFC 7162 §3.2.5), and the changes the server reports while
-/// the mailbox stays selected — expunges as VANISHED (RFC 7162 §3.2.10, since QRESYNC is enabled),
-/// flag changes as FETCH with UID, FLAGS and MODSEQ (RFC 7162 §3.2.4). New messages are found
-/// by UID (FETCH `n:*` and APPENDUID), not by EXISTS counts.
-struct SelectedMailbox {
+/// What interimap knows of the mailbox selected on one server, kept up to date by its store from
+/// every response: the values of the SELECT (RFC 7162 §3.2.5), and the changes the server reports
+/// while the mailbox stays selected — expunges as VANISHED (RFC 7162 §3.2.10, since QRESYNC is
+/// enabled), flag changes as FETCH with UID, FLAGS and MODSEQ (RFC 7162 §3.2.4). New messages are
+/// found by UID (FETCH `n:*` and APPENDUID), not by EXISTS counts.
+///
+/// A class: the store records into it whatever arrives in answer to any command, while the
+/// synchronizer reads it between its decisions (one thread drives both).
+final class SelectedMailbox {
+    /// The database name (NUL as the hierarchy delimiter).
     let database: [UInt8]
-    let wireName: String
     var uidValidity: UInt32 = 0
     var uidNext: UInt32 = 0
     /// The highest mod-sequence known to be covered by the changes processed so far.
@@ -18,14 +21,19 @@ struct SelectedMailbox {
     /// UIDs this client is storing flags on: reports about them are our own changes' echoes.
     var ownStores = SequenceSet()
 
-    init(database: [UInt8], wireName: String) {
+    init(database: [UInt8]) {
         self.database = database
-        self.wireName = wireName
     }
 
     var hasPendingUpdates: Bool { !pendingVanished.isEmpty || !pendingFlags.isEmpty }
 
-    mutating func observe(code: ResponseCode?) {
+    /// Hands over the updates reported so far and forgets them.
+    func takePendingUpdates() -> (vanished: SequenceSet, flags: [UInt32: [Flag]]) {
+        defer { pendingVanished = SequenceSet(); pendingFlags = [:] }
+        return (pendingVanished, pendingFlags)
+    }
+
+    func observe(code: ResponseCode?) {
         switch code {
         case .uidValidity(let v)?: uidValidity = v
         case .uidNext(let n)?: uidNext = max(uidNext, n)
@@ -35,15 +43,17 @@ struct SelectedMailbox {
         }
     }
 
-    mutating func observe(fetch: FetchResponse) {
-        if let m = fetch.modSeq { highestModSeq = max(highestModSeq, m) }
-        guard let uid = fetch.uid, let flags = fetch.flags else { return }
+    /// A flag change (another client's, or one this client did not make itself).
+    func observe(uid: UInt32, flags: [Flag]?, modSeq: UInt64?) {
+        if let modSeq { highestModSeq = max(highestModSeq, modSeq) }
+        guard let flags else { return }
         if ownStores.contains(uid) { return }
         pendingFlags[uid] = flags.filter { $0 != .recent }
     }
 
-    mutating func observe(vanished uids: SequenceSet) {
+    func observe(vanished uids: SequenceSet) {
         pendingVanished.formUnion(uids)
-        for uid in uids.numbers { pendingFlags[uid] = nil }
+        // Proportional to what is pending, not to the numbers in the set.
+        for uid in pendingFlags.keys where uids.contains(uid) { pendingFlags[uid] = nil }
     }
 }

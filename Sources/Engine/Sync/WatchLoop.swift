@@ -25,25 +25,16 @@ struct WatchLoop {
         }
     }
 
-    private var servers: [SyncServer] { [run.local, run.remote].compactMap { $0 } }
+    private var servers: [any MailStore] { [run.local, run.remote] }
 
     private func enableNotify() throws {
-        for server in servers {
-            guard server.session.capabilities.contains("NOTIFY") else {
-                throw SyncError.missingExtension(server: server.name, extension: "NOTIFY (needed by --notify)")
-            }
-        }
-        // MessageNew, MessageExpunge and FlagChange go together (RFC 5465 §5); for mailboxes
-        // other than the selected one the server reports STATUS changes, enough to wake up.
-        let events: [NotifyEvent] = [.messageNew([]), .messageExpunge, .flagChange, .mailboxName, .subscriptionChange]
-        let command = Command.notifySet(status: false, groups: [NotifyEventGroup(.selected, events: [.messageNew([]), .messageExpunge, .flagChange]),
-                                                                NotifyEventGroup(.personal, events: events)])
-        let tags = try servers.map { try $0.send(command) }
-        for (server, tag) in zip(servers, tags) { _ = try server.wait(tag, command: "NOTIFY") }
+        let requests = try servers.map { try $0.enableNotify() }
+        for request in requests { try request.wait() }
     }
 
     /// IDLE on both servers until one reports a change, the timeout passes, or a stop is
-    /// requested; then DONE on both. One thread per server reads its responses meanwhile.
+    /// requested; then DONE on both. One thread per server reads its responses meanwhile (each
+    /// store is used by its own thread only).
     private func waitForEvents(timeout: TimeInterval) throws {
         final class ChangeSignal: @unchecked Sendable {
             let lock = NSLock(); var changed = false
@@ -52,29 +43,19 @@ struct WatchLoop {
         }
         let changed = ChangeSignal()
         let shutdown = self.shutdown
-        var tags: [String] = []
-        for server in servers { tags.append(try server.send(.idle)) }
-        let jobs: [@Sendable () throws -> Void] = zip(servers, tags).map { server, tag in
-            let box = UncheckedBox((server, tag))
-            return {
-                let (server, tag) = box.value
-                let response = try server.session.waitForCompletion(of: tag) { event in
-                    switch event {
-                    case .untagged(.ok), .untagged(.no), .untagged(.bad): break
-                    default: changed.set(); shutdown.poke()
-                    }
-                } onContinuation: { _ in }  // "+ idling"
-                _ = try server.session.check(response, command: "IDLE")
-            }
+        let stores = UncheckedBox(servers)
+        // Both IDLEs are sent before anything can end them.
+        let idles = try servers.map { try $0.idle { changed.set(); shutdown.poke() } }
+        let jobs: [@Sendable () throws -> Void] = idles.map { idle in
+            let box = UncheckedBox(idle)
+            return { try box.value.wait() }
         }
-        let sessions = UncheckedBox(servers.map(\.session))
         let waiter = Thread {
             let deadline = Date().addingTimeInterval(timeout)
             while !changed.value && !shutdown.isRequested && Date() < deadline {
                 shutdown.sleep(min(1, deadline.timeIntervalSinceNow))
             }
-            // IMAPSession.sendRaw only queues bytes for the session's sender thread.
-            for session in sessions.value { try? session.sendRaw(CommandEncoder.idleDone, logAs: "DONE") }
+            for store in stores.value { store.endIdle() }
         }
         waiter.start()
         for result in ParallelWork.run(jobs) { try result.get() }

@@ -70,6 +70,13 @@ public struct SequenceSet: Sendable, Hashable, CustomStringConvertible {
         return false
     }
 
+    /// Whether a server's answer about `n` can be one the set asked for: its numbers, and with a
+    /// trailing `*` any number from the last one on (`*` stands for the highest in use,
+    /// RFC 3501 §9, `seq-number`).
+    public func admits(_ n: UInt32) -> Bool {
+        contains(n) || (includesStar && n >= (ranges.last?.upperBound ?? 1))
+    }
+
     public mutating func insert(_ n: UInt32) { insert(n...n) }
 
     public mutating func insert(_ r: ClosedRange<UInt32>) {

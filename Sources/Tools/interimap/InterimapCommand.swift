@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import ToolOptions
 
 /// `interimap [OPTION ...] [COMMAND] [MAILBOX ...]` (interimap(1)).
 @main
@@ -25,30 +26,32 @@ struct InterimapCommand: ParsableCommand {
             """,
         version: "interimap version \(InterIMAPVersion.string)")
 
-    @ArgumentParser.Flag(help: "List the database anomalies and repair them with a full synchronization.")
-    var repair = false
-    @ArgumentParser.Flag(help: "Delete the given MAILBOXes on each target (not recursive).")
-    var delete = false
-    @ArgumentParser.Flag(help: "Rename the mailbox SOURCE to DEST on each target (recursive).")
-    var rename = false
+    /// The three commands are one exclusive choice: the parser itself rejects two of them.
+    enum Action: String, EnumerableFlag {
+        case repair, delete, rename
 
-    @Option(name: .customLong("config"), help: ArgumentHelp("Alternate configuration file (relative to $XDG_CONFIG_HOME/interimap).", valueName: "FILE"))
-    var configPath: String?
+        static func help(for value: Action) -> ArgumentHelp? {
+            switch value {
+            case .repair: return "List the database anomalies and repair them with a full synchronization."
+            case .delete: return "Delete the given MAILBOXes on each target (not recursive)."
+            case .rename: return "Rename the mailbox SOURCE to DEST on each target (recursive)."
+            }
+        }
+    }
 
-    @Option(help: ArgumentHelp("Limit --delete/--rename to local, remote or database (repeatable).", valueName: "target"))
+    @ArgumentParser.Flag(exclusivity: .exclusive)
+    var action: Action?
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: ArgumentHelp("Limit --delete/--rename to local, remote or database (repeatable, or comma-separated).", valueName: "target"))
     var target: [String] = []
 
-    @Option(help: ArgumentHelp("Keep synchronizing, sleeping SECONDS between runs (default 60, or 900 with --notify). Written --watch or --watch=SECONDS.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Keep synchronizing, sleeping SECONDS between runs (default 60, or 900 with --notify). Written --watch, --watch=SECONDS or --watch SECONDS.", valueName: "seconds"))
     var watch: String?
 
-    @ArgumentParser.Flag(help: "Use the IMAP NOTIFY extension (RFC 5465) on both servers instead of polling.")
+    @ArgumentParser.Flag(help: "Use the IMAP NOTIFY extension (RFC 5465) on both servers instead of polling (implies --watch).")
     var notify = false
-
-    @ArgumentParser.Flag(name: [.short, .long], help: "Try to be quiet.")
-    var quiet = false
-
-    @ArgumentParser.Flag(help: "Log IMAP traffic (literals elided); LOGIN/AUTHENTICATE are redacted unless given twice.")
-    var debug: Int
 
     @ArgumentParser.Flag(inversion: .prefixedNo,
                          help: "Show mailboxes and messages done of how many on one line of the standard error (default: when it is a terminal).")
@@ -58,19 +61,19 @@ struct InterimapCommand: ParsableCommand {
     var mailboxes: [String] = []
 
     func invocation() throws -> InterimapInvocation {
-        var invocation = try InterimapInvocation.make(repair: repair, delete: delete, rename: rename, mailboxes: mailboxes,
-                                                      targets: target, watch: watch, notify: notify, quiet: quiet,
-                                                      debugLevel: debug, configPath: configPath)
+        var invocation = try InterimapInvocation.make(repair: action == .repair, delete: action == .delete, rename: action == .rename,
+                                                      mailboxes: mailboxes, targets: target, watch: watch, notify: notify,
+                                                      quiet: common.quiet, debugLevel: common.debug, configPath: common.configPath)
         invocation.progress = ProgressLine.Mode(flag: progress)
         return invocation
     }
 
     func validate() throws {
-        do { _ = try invocation() } catch let error as CommandLineError { throw ValidationError(error.description) }
+        try InvocationErrors.validate(invocation)
     }
 
     func run() throws {
-        let status = InterimapProgram.run(try invocation())
+        let status = InterimapProgram.run(try InvocationErrors.checked(invocation))
         if status != .success { throw ExitCode(status.rawValue) }
     }
 

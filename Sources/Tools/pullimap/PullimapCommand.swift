@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import ToolOptions
 
 /// `pullimap [--config=FILE] [--idle[=SECONDS]] [--no-delivery] [--quiet] [--status-only | --serverinfo]
 /// (SECTION... | --all)` (pullimap(1), with several sections and the two reporting modes added).
@@ -22,10 +23,9 @@ struct PullimapCommand: ParsableCommand {
             """,
         version: "pullimap version \(InterIMAPVersion.string)")
 
-    @Option(name: .customLong("config"), help: ArgumentHelp("Alternate configuration file (relative to $XDG_CONFIG_HOME).", valueName: "FILE"))
-    var configPath: String?
+    @OptionGroup var common: CommonOptions
 
-    @Option(help: ArgumentHelp("Keep the connection open and IDLE, for at most SECONDS each time (default 1740). Written --idle or --idle=SECONDS.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Keep the connection open and IDLE, for at most SECONDS each time (default 1740). Written --idle, --idle=SECONDS or --idle SECONDS.", valueName: "seconds"))
     var idle: String?
 
     @ArgumentParser.Flag(help: "Update the statefile, but skip delivery.")
@@ -40,12 +40,6 @@ struct PullimapCommand: ParsableCommand {
     @ArgumentParser.Flag(name: .customLong("serverinfo"), help: "Print the server's greeting, capabilities, TLS certificate and mailbox state; deliver nothing.")
     var serverInfo = false
 
-    @ArgumentParser.Flag(name: [.short, .long], help: "Try to be quiet.")
-    var quiet = false
-
-    @ArgumentParser.Flag(help: "Log IMAP traffic (literals elided); LOGIN/AUTHENTICATE are redacted unless given twice.")
-    var debug: Int
-
     @ArgumentParser.Flag(inversion: .prefixedNo,
                          help: "Show messages delivered of how many on one line of the standard error (default: when it is a terminal).")
     var progress: Bool?
@@ -55,18 +49,18 @@ struct PullimapCommand: ParsableCommand {
 
     func invocation() throws -> PullimapInvocation {
         var invocation = try PullimapInvocation.make(sections: sections, all: allSections, statusOnly: statusOnly,
-                                                     serverInfo: serverInfo, idle: idle, noDelivery: noDelivery, quiet: quiet,
-                                                     debugLevel: debug, configPath: configPath)
+                                                     serverInfo: serverInfo, idle: idle, noDelivery: noDelivery, quiet: common.quiet,
+                                                     debugLevel: common.debug, configPath: common.configPath)
         invocation.progress = ProgressLine.Mode(flag: progress)
         return invocation
     }
 
     func validate() throws {
-        do { _ = try invocation() } catch let error as CommandLineError { throw ValidationError(error.description) }
+        try InvocationErrors.validate(invocation)
     }
 
     func run() throws {
-        let status = PullimapProgram.run(try invocation())
+        let status = PullimapProgram.run(try InvocationErrors.checked(invocation))
         if status != .success { throw ExitCode(status.rawValue) }
     }
 

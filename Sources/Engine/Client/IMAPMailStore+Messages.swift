@@ -1,0 +1,127 @@
+import Foundation
+
+/// The message operations of ``IMAPMailStore``: UID FETCH, UID STORE, UID EXPUNGE, APPEND.
+extension IMAPMailStore {
+    /// The longest UID set one command carries, in bytes of its wire form. A set of scattered
+    /// UIDs can be long; servers limit command lines (RFC 7162 §4 suggests clients keep them under
+    /// 8192 octets).
+    static let uidSetBytesPerCommand = 4000
+
+    /// `UID FETCH set (items)`; `take` gets its FETCH responses and whether their UID is one the
+    /// set asked for, and says which it claims: an answer it does not claim is taken for a report
+    /// of a change, as any other.
+    private func fetch(_ set: SequenceSet, items: [FetchItem], taking take: @escaping (UInt32, FetchResponse, Bool) throws -> Bool)
+        throws -> [Pending<Void>] {
+        try set.chunked(maxLength: Self.uidSetBytesPerCommand).map { chunk in
+            try command(.uidFetch(chunk, items: items), name: "UID FETCH") { answer in
+                guard case .fetch(let response) = answer, let uid = response.uid else { return false }
+                return try take(uid, response, chunk.admits(uid))
+            }
+        }
+    }
+
+    func fetchFlags(_ uids: SequenceSet) throws -> Pending<[UInt32: [Flag]]> {
+        let result = Box<[UInt32: [Flag]]>([:])
+        // A FLAGS answer outside the set is another client's change reported meanwhile.
+        let pendings = try fetch(uids, items: [.uid, .flags, .modSeq]) { uid, response, asked in
+            guard asked, let flags = response.flags else { return false }
+            result.value[uid] = flags
+            return true
+        }
+        return Pending { for p in pendings { try p.wait() }; return result.value }
+    }
+
+    func fetchKeys(_ uids: SequenceSet) throws -> Pending<[UInt32: MessageKey]> {
+        let result = Box<[UInt32: MessageKey]>([:])
+        // `n:*` names the highest message even below `n` (RFC 3501 §6.4.8): answered, not kept.
+        let pendings = try fetch(uids, items: [.uid, .rfc822Size, .internalDate]) { uid, response, asked in
+            guard let size = response.rfc822Size, let date = response.internalDate else { return false }
+            if asked { result.value[uid] = MessageKey(size: UInt64(size), date: Int64(date.date.timeIntervalSince1970)) }
+            return true
+        }
+        return Pending { for p in pendings { try p.wait() }; return result.value }
+    }
+
+    func fetchDigests(_ uids: SequenceSet) throws -> Pending<[UInt32: [UInt8]]> {
+        let result = Box<[UInt32: [UInt8]]>([:])
+        let pendings = try fetch(uids, items: [.uid, .body(section: .complete, peek: true)]) { uid, response, asked in
+            guard let body = response.body() else { return false }
+            if asked { result.value[uid] = MessageDigest.sha256(body) }
+            return true
+        }
+        return Pending { for p in pendings { try p.wait() }; return result.value }
+    }
+
+    func fetchMessages(_ uids: SequenceSet) throws -> MessageCursor {
+        let ready = Box<[StoredMessage]>([])
+        let tag = try send(.uidFetch(uids, items: [.uid, .modSeq, .flags, .internalDate, .body(section: .complete, peek: true)])) { answer in
+            guard case .fetch(let response) = answer, let uid = response.uid, let body = response.body() else { return false }
+            // A new message's MODSEQ is covered by the HIGHESTMODSEQ it raises (RFC 7162 §3.1.1).
+            self.selected?.observe(code: response.modSeq.map { .highestModSeq($0) })
+            if uids.admits(uid) {
+                ready.value.append(StoredMessage(uid: uid, flags: response.flags ?? [], internalDate: response.internalDate, body: body))
+            }
+            return true
+        }
+        var done = false
+        return MessageCursor {
+            while ready.value.isEmpty && !done {
+                if self.isCompleted(tag) {
+                    try self.wait(tag, command: "UID FETCH")
+                    done = true
+                } else {
+                    try self.readOne()
+                }
+            }
+            return ready.value.isEmpty ? nil : ready.value.removeFirst()
+        }
+    }
+
+    func setFlags(_ flags: [Flag], on uids: SequenceSet) throws -> Pending<Void> {
+        try store(uids, StoreOperation(.replace, silent: true), flags)
+    }
+
+    func markDeleted(_ uids: SequenceSet) throws -> Pending<Void> {
+        try store(uids, StoreOperation(.add, silent: true), [.deleted])
+    }
+
+    /// `UID STORE`, chunked. Reports about these UIDs that arrive before it completes are the
+    /// echo of this change (RFC 7162 §3.1.3 sends them even for .SILENT), not news to propagate.
+    private func store(_ uids: SequenceSet, _ operation: StoreOperation, _ flags: [Flag]) throws -> Pending<Void> {
+        guard !uids.isEmpty else { return .none }
+        let mailbox = selected
+        mailbox?.ownStores.formUnion(uids)
+        let pendings = try uids.chunked(maxLength: Self.uidSetBytesPerCommand).map {
+            try command(.uidStore($0, operation: operation, flags: flags), name: "UID STORE")
+        }
+        return Pending {
+            for p in pendings { try p.wait() }
+            // Our change is complete: later reports about these UIDs are news.
+            if let mailbox { mailbox.ownStores = mailbox.ownStores.subtracting(uids) }
+        }
+    }
+
+    func expunge(_ uids: SequenceSet) throws -> Pending<Void> {
+        guard !uids.isEmpty else { return .none }
+        let pendings = try uids.chunked(maxLength: Self.uidSetBytesPerCommand).map { try command(.uidExpunge($0), name: "UID EXPUNGE") }
+        return Pending { for p in pendings { try p.wait() } }
+    }
+
+    func append(_ messages: [AppendMessage], to mailbox: [UInt8]) throws -> Pending<AppendedUIDs> {
+        let wire = try wireName(mailbox)
+        let tag = try send(.append(MailboxName(wire: wire), messages: messages))
+        return Pending {
+            let response = try self.wait(tag, command: "APPEND")
+            guard case .appendUID(let validity, let uids)? = response.code else {
+                throw SyncError.missingAppendUID(server: self.name, mailbox: self.display(mailbox))
+            }
+            return AppendedUIDs(uidValidity: validity, uids: Array(uids.numbers))
+        }
+    }
+}
+
+/// A value that closures filled in as responses arrive and a pending result hands over.
+final class Box<T> {
+    var value: T
+    init(_ value: T) { self.value = value }
+}

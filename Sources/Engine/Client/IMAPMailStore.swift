@@ -1,0 +1,246 @@
+import Foundation
+
+/// The sync engine's store (``MailStore``) over one IMAP connection with QRESYNC (RFC 7162).
+///
+/// Every command goes out through ``send(_:claiming:)`` and every response the server sends comes
+/// in through ``route(_:)``, one place, whichever operation is waiting: the reply of a command
+/// completes it; an untagged response that answers a command in flight (its LIST, STATUS or FETCH
+/// data) goes to that command; everything else the server reports about the selected mailbox
+/// (VANISHED, flag changes, HIGHESTMODSEQ) is recorded in that mailbox's ``SelectedMailbox``.
+///
+/// Commands are pipelined: a command's untagged data comes before its completion and after that
+/// of the commands sent before it (RFC 3501 §5.5, §7), so untagged responses belong to the oldest
+/// command in flight. With QRESYNC a SELECT that replaces a selected mailbox first announces
+/// `[CLOSED]` (RFC 7162 §3.2.11): reports read before it are still about the previous mailbox.
+final class IMAPMailStore: MailStore {
+    let side: SyncDatabase.Side
+    let session: IMAPSession
+    var naming: MailboxNaming
+    let log: SyncLog
+    private(set) var selected: SelectedMailbox?
+
+    /// A command sent and not yet completed.
+    final class InFlight {
+        let tag: String
+        /// The mailbox selected when the server runs this command (for a SELECT: the new one).
+        let mailbox: SelectedMailbox?
+        /// A SELECT's previous mailbox, which reports concern until `[CLOSED]`.
+        var closing: SelectedMailbox?
+        /// Takes the untagged responses that answer this command; returns whether it did.
+        let claim: ((Answer) throws -> Bool)?
+        init(tag: String, mailbox: SelectedMailbox?, closing: SelectedMailbox?, claim: ((Answer) throws -> Bool)?) {
+            self.tag = tag; self.mailbox = mailbox; self.closing = closing; self.claim = claim
+        }
+    }
+
+    /// An untagged answer offered to the command in flight.
+    enum Answer {
+        case untagged(UntaggedResponse)
+        case fetch(FetchResponse)
+    }
+
+    /// Commands in flight, oldest first (`inFlightHead` is the oldest).
+    private var inFlight: [InFlight] = []
+    private var inFlightHead = 0
+    private var completed: [String: TaggedResponse] = [:]
+    private var assembler = FetchAssembler()
+    /// The ENABLE QRESYNC sent at connection, awaited before the first SELECT.
+    private var pendingEnable: Pending<Void>?
+
+    /// Commands sent, and round trips: the times this client, having sent commands, had to wait
+    /// for the server's answer (`--debug` reports both at the end).
+    private(set) var commandCount = 0
+    private(set) var roundTripCount = 0
+    private var sentSinceLastWait = false
+
+    /// Whether the server can add several messages in one APPEND (RFC 3502).
+    var appendBatchLimit: Int { session.capabilities.contains("MULTIAPPEND") ? 128 : 1 }
+
+    let traffic: TrafficCounter?
+
+    init(side: SyncDatabase.Side, session: IMAPSession, listReference: String, log: SyncLog, traffic: TrafficCounter? = nil) {
+        self.side = side
+        self.session = session
+        self.traffic = traffic
+        self.naming = MailboxNaming(delimiter: "/", reference: listReference)
+        self.log = log
+    }
+
+    /// interimap(1), DESCRIPTION: the extensions the QRESYNC store needs.
+    func requireExtensions() throws {
+        let caps = session.capabilities
+        for ext in ["QRESYNC", "LIST-EXTENDED", "UIDPLUS"] where !caps.contains(ext) {
+            throw SyncError.missingExtension(server: name, extension: ext)
+        }
+        if !caps.contains("LIST-STATUS") && !caps.contains("NOTIFY") {
+            throw SyncError.missingExtension(server: name, extension: "LIST-STATUS (or NOTIFY)")
+        }
+    }
+
+    /// ENABLE QRESYNC (RFC 7162 §3.2.3; it implies CONDSTORE). Its answer is awaited only before
+    /// the first SELECT, so that the commands sent meanwhile (LIST) ride in the same round trip.
+    func enableQResync() throws {
+        pendingEnable = try command(.enable(["QRESYNC"]), name: "ENABLE")
+    }
+
+    // MARK: Sending and routing
+
+    /// Sends `command`; its untagged answers go to `claim` while it is the oldest in flight.
+    /// - Parameter selecting: for a SELECT, the mailbox it selects.
+    func send(_ command: Command, selecting: SelectedMailbox? = nil, claiming claim: ((Answer) throws -> Bool)? = nil) throws -> String {
+        let mailbox = selecting ?? selected
+        let closing = selecting == nil ? nil : selected
+        let tag = try failing { try session.send(command) }
+        inFlight.append(InFlight(tag: tag, mailbox: mailbox, closing: closing, claim: claim))
+        commandCount += 1
+        sentSinceLastWait = true
+        return tag
+    }
+
+    /// Sends a command whose completion is all its result: a pending that throws unless it is OK.
+    func command(_ command: Command, name: String, claiming claim: ((Answer) throws -> Bool)? = nil) throws -> Pending<Void> {
+        let tag = try send(command, claiming: claim)
+        return Pending { _ = try self.wait(tag, command: name) }
+    }
+
+    /// Reads until `tag` completes; throws (naming this server and mailbox) unless it is OK.
+    @discardableResult
+    func wait(_ tag: String, command: @autoclosure () -> String) throws -> TaggedResponse {
+        let response = try waitForCompletion(of: tag)
+        return try failing { try session.check(response, command: command()) }
+    }
+
+    /// Reads until `tag` completes, whatever its status.
+    func waitForCompletion(of tag: String) throws -> TaggedResponse {
+        if sentSinceLastWait && completed[tag] == nil { roundTripCount += 1; sentSinceLastWait = false }
+        while true {
+            if let response = completed.removeValue(forKey: tag) { return response }
+            try readOne()
+        }
+    }
+
+    /// Whether `tag` has completed (its answer read), without reading more.
+    func isCompleted(_ tag: String) -> Bool { completed[tag] != nil }
+
+    /// Reads one thing the server says and routes it.
+    func readOne() throws {
+        if sentSinceLastWait { roundTripCount += 1; sentSinceLastWait = false }
+        switch try failing({ try session.readEvent() }) {
+        case .tagged(let response): try complete(response)
+        case .response(let event): try route(event)
+        case .continuation(let request):
+            if idling { return }  // "+ idling" (RFC 2177 §3)
+            throw failure(.protocolViolation("unexpected continuation request '\(request.text)'"))
+        }
+    }
+
+    /// Whether an IDLE is in progress (its continuation request is expected).
+    var idling = false
+
+    private var oldest: InFlight? { inFlightHead < inFlight.count ? inFlight[inFlightHead] : nil }
+
+    private func complete(_ response: TaggedResponse) throws {
+        guard let index = inFlight[inFlightHead...].firstIndex(where: { $0.tag == response.tag }) else {
+            throw failure(.protocolViolation("tagged response for a command never sent: \(response.tag)"))
+        }
+        let command = inFlight[index]
+        command.mailbox?.observe(code: response.code)
+        // Commands complete in order in practice; one completing early leaves a hole, skipped here.
+        inFlight[index] = InFlight(tag: "", mailbox: command.mailbox, closing: nil, claim: nil)
+        while let head = oldest, head.tag.isEmpty { inFlightHead += 1 }
+        if inFlightHead > 256 && inFlightHead * 2 > inFlight.count { inFlight.removeFirst(inFlightHead); inFlightHead = 0 }
+        completed[response.tag] = response
+    }
+
+    /// The one place every untagged response and FETCH goes through.
+    private func route(_ event: ResponseEvent) throws {
+        let command = oldest
+        if FetchAssembler.isFetchEvent(event) {
+            guard let fetch = assembler.feed(event) else { return }
+            if let claim = command?.claim, try claim(.fetch(fetch)) { return }
+            // Reports of a FETCH carry its UID once QRESYNC is enabled (RFC 7162 §3.2.4); without
+            // one a sequence number cannot be told apart from another message's.
+            guard let uid = fetch.uid else { return }
+            target(command)?.observe(uid: uid, flags: fetch.flags, modSeq: fetch.modSeq)
+            return
+        }
+        guard case .untagged(let untagged) = event else { return }
+        if let claim = command?.claim, try claim(.untagged(untagged)) { return }
+        switch untagged {
+        case .vanished(_, let uids): target(command)?.observe(vanished: uids)
+        case .expunge:
+            // With QRESYNC enabled the server must report expunges as VANISHED (RFC 7162 §3.2.10);
+            // a sequence number alone cannot be mapped to a UID without a full resync.
+            throw failure(.protocolViolation("server sent EXPUNGE although QRESYNC is enabled"))
+        case .ok(let text), .no(let text), .bad(let text):
+            if text.code == .closed { command?.closing = nil; return }
+            target(command)?.observe(code: text.code)
+        default: break
+        }
+    }
+
+    /// The mailbox a report read during `command` is about.
+    private func target(_ command: InFlight?) -> SelectedMailbox? {
+        guard let command else { return selected }
+        return command.closing ?? command.mailbox
+    }
+
+    // MARK: Selection
+
+    func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox> {
+        if let enable = pendingEnable { pendingEnable = nil; try enable.wait() }
+        let wire = try wireName(mailbox)
+        var parameters: [SelectParameter] = [.condStore]
+        if let recorded, recorded.highestModSeq > 0 {
+            // Known UIDs: those below the recorded UIDNEXT, so VANISHED (EARLIER) covers exactly
+            // the messages the database knows of (RFC 7162 §3.2.5.1).
+            let known = recorded.uidNext > 1 ? SequenceSet(ranges: [1...(recorded.uidNext - 1)]) : nil
+            parameters = [.qresync(QResyncParameters(uidValidity: recorded.uidValidity, modSeq: recorded.highestModSeq, knownUIDs: known))]
+        }
+        let view = SelectedMailbox(database: mailbox)
+        let tag = try send(.select(MailboxName(wire: wire), parameters: parameters), selecting: view)
+        selected = view
+        return Pending {
+            try self.wait(tag, command: "SELECT")
+            return view
+        }
+    }
+
+    /// Leaves the selected mailbox. UNSELECT (RFC 3691) when offered; otherwise EXAMINE of a name
+    /// that cannot exist, whose failure leaves no mailbox selected (RFC 3501 §6.3.1), as CLOSE
+    /// would expunge the `\Deleted` messages (RFC 3501 §6.4.2).
+    func unselect() throws -> Pending<Void> {
+        guard selected != nil else { return .none }
+        defer { selected = nil }
+        if session.capabilities.contains("UNSELECT") { return try command(.unselect, name: "UNSELECT") }
+        let tag = try send(.examine(MailboxName(wire: "interimap-unselect-\(UUID().uuidString)")))
+        return Pending { _ = try self.waitForCompletion(of: tag) }
+    }
+
+    // MARK: Errors
+
+    /// The server's wire name of a database name.
+    func wireName(_ mailbox: [UInt8]) throws -> String {
+        do { return try naming.wireName(database: mailbox) } catch {
+            throw SyncError.naming("\(name): cannot name mailbox \(display(mailbox)): \(error)")
+        }
+    }
+
+    func failure(_ error: IMAPClientError) -> ServerFailure {
+        ServerFailure(server: name, mailbox: selected.map { display($0.database) }, error: error, context: nil)
+    }
+
+    /// Runs `body`, naming this server (and its mailbox) in the IMAP errors it throws.
+    func failing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as IMAPClientError { throw failure(error) }
+    }
+
+    // MARK: End of the run
+
+    /// LOGOUT as the last act of the process (the reply is not awaited), and the `--debug` count
+    /// of commands and round trips.
+    func logoutBeforeExit() {
+        log.debug(name, "", "\(commandCount) command(s), \(roundTripCount) round trip(s)")
+        session.logoutBeforeExit()
+    }
+}

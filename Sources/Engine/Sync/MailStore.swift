@@ -1,0 +1,140 @@
+import Foundation
+
+/// How the sync engine reaches one of its two servers: the operations of interimap(1)'s
+/// algorithm in the engine's own terms, as mbsync's `driver.h` separates its sync logic from its
+/// IMAP driver. Nothing in `Sync/` speaks IMAP; `Client/IMAPMailStore` implements this over one
+/// IMAP connection, and the tests implement it in memory to run the synchronizer in-process.
+///
+/// Every operation starts at once and hands back a ``Pending`` result: its commands go out behind
+/// those already in flight, so the synchronizer can have both servers and many commands working
+/// at the same time, and wait only where a decision needs an answer. Whatever a server reports
+/// meanwhile about the selected mailbox (expunges, flag changes, a new HIGHESTMODSEQ), in answer
+/// to any command, is recorded in that mailbox's ``SelectedMailbox``: no report is lost.
+///
+/// Mailboxes are named by their database names (NUL as the hierarchy delimiter, no
+/// `list-reference`); the store translates them with its ``naming``.
+protocol MailStore: AnyObject {
+    /// Which side of the synchronization this store is.
+    var side: SyncDatabase.Side { get }
+    /// How this server names mailboxes; the delimiter is learned from its LIST responses.
+    var naming: MailboxNaming { get }
+
+    // MARK: Mailboxes
+
+    /// Learns the hierarchy delimiter (RFC 3501 §6.3.8, `LIST "" ""`).
+    func learnDelimiter() throws -> Pending<Character?>
+    /// The selectable mailboxes matching `patterns` (wire patterns, under the reference), with
+    /// their subscription and, where the server can say, their status. Names the store cannot
+    /// translate to database names are skipped with a warning.
+    func list(patterns: [String], selection: [ListSelectionOption]) throws -> Pending<[ListedMailbox]>
+    /// Whether a mailbox of that name exists (a plain LIST of the exact name).
+    func exists(_ mailbox: [UInt8]) throws -> Pending<Bool>
+    func create(_ mailbox: [UInt8]) throws -> Pending<Void>
+    func delete(_ mailbox: [UInt8]) throws -> Pending<Void>
+    func rename(_ mailbox: [UInt8], to newName: [UInt8]) throws -> Pending<Void>
+    func setSubscribed(_ mailbox: [UInt8], _ subscribed: Bool) throws -> Pending<Void>
+
+    // MARK: The selected mailbox
+
+    /// Selects a mailbox, asking for the changes since `recorded` (RFC 7162 §3.2.5): they are
+    /// recorded in the returned mailbox's pending updates, as are those reported later.
+    func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox>
+    /// The mailbox selected last, if any.
+    var selected: SelectedMailbox? { get }
+    /// Leaves the selected mailbox without expunging anything.
+    func unselect() throws -> Pending<Void>
+
+    /// The flags of `uids` in the selected mailbox; UIDs that no longer exist are absent.
+    func fetchFlags(_ uids: SequenceSet) throws -> Pending<[UInt32: [Flag]]>
+    /// Size and internal date of `uids`: the cheap half of recognizing the same message.
+    func fetchKeys(_ uids: SequenceSet) throws -> Pending<[UInt32: MessageKey]>
+    /// SHA-256 of the bytes of `uids`: the expensive half, for candidates only.
+    func fetchDigests(_ uids: SequenceSet) throws -> Pending<[UInt32: [UInt8]]>
+    /// The messages of `uids` with their flags, internal date and bytes, in the order the server
+    /// sends them: read them one at a time from the cursor.
+    func fetchMessages(_ uids: SequenceSet) throws -> MessageCursor
+
+    /// Replaces the flags of `uids` (one call per flag list, as one command or a few).
+    func setFlags(_ flags: [Flag], on uids: SequenceSet) throws -> Pending<Void>
+    /// Adds `\Deleted` to `uids`, the first half of expunging them.
+    func markDeleted(_ uids: SequenceSet) throws -> Pending<Void>
+    /// Expunges `uids` and only them (RFC 4315 §2.1): call once their `markDeleted` completed.
+    func expunge(_ uids: SequenceSet) throws -> Pending<Void>
+
+    // MARK: New messages
+
+    /// How many messages one ``append(_:to:)`` may carry (1 where the server cannot add several
+    /// atomically in one command, RFC 3502).
+    var appendBatchLimit: Int { get }
+    /// Adds messages to a mailbox (selected or not) and learns their UIDs, in order (RFC 4315 §3).
+    func append(_ messages: [AppendMessage], to mailbox: [UInt8]) throws -> Pending<AppendedUIDs>
+
+    // MARK: Watching (`--notify`)
+
+    /// Asks the server to report changes to every mailbox (RFC 5465).
+    func enableNotify() throws -> Pending<Void>
+    /// Starts waiting for the server to report a change; `onChange` is called for each report
+    /// while the result is awaited, which ends once ``endIdle()`` was called from another thread.
+    func idle(onChange: @escaping @Sendable () -> Void) throws -> Pending<Void>
+    /// Ends ``idle(onChange:)``; callable from any thread.
+    func endIdle()
+
+    // MARK: End of the run
+
+    /// The bytes exchanged with the server, for the closing log line (nil: not a network store).
+    var traffic: TrafficCounter? { get }
+    /// Ends the session as the last act of the process.
+    func logoutBeforeExit()
+}
+
+/// What identifies a message cheaply across two servers: its size and internal date.
+struct MessageKey: Hashable, Sendable {
+    var size: UInt64
+    /// Seconds since the epoch (the internal date's resolution, RFC 3501 §2.3.3).
+    var date: Int64
+}
+
+/// One message read from a ``MessageCursor``.
+struct StoredMessage {
+    var uid: UInt32
+    var flags: [Flag]
+    var internalDate: InternalDate?
+    var body: [UInt8]
+}
+
+/// The UIDs an APPEND gave its messages (RFC 4315 §3: APPENDUID).
+struct AppendedUIDs: Equatable {
+    var uidValidity: UInt32
+    var uids: [UInt32]
+}
+
+/// Reads fetched messages one at a time: each ``next()`` reads the server's answer until one more
+/// message is complete, so the reader works at the pace of whoever copies the messages.
+final class MessageCursor {
+    private let read: () throws -> StoredMessage?
+    private var finished = false
+
+    /// - Parameter read: the next message, or nil once the command completed.
+    init(_ read: @escaping () throws -> StoredMessage?) { self.read = read }
+
+    /// A cursor over messages already at hand (an in-memory store).
+    convenience init(messages: [StoredMessage]) {
+        var rest = messages[...]
+        self.init { rest.popFirst() }
+    }
+
+    /// The next message; nil when all have been read (and the command completed).
+    func next() throws -> StoredMessage? {
+        guard !finished else { return nil }
+        guard let message = try read() else { finished = true; return nil }
+        return message
+    }
+}
+
+extension MailStore {
+    /// `local` or `remote`: the component of log lines.
+    var name: String { side.rawValue }
+
+    /// A database name as this server spells it in log lines (its delimiter, no reference).
+    func display(_ database: [UInt8]) -> String { MailboxNaming.display(database, delimiter: naming.delimiter) }
+}

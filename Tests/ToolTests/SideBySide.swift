@@ -1,0 +1,98 @@
+import FakeIMAPServer
+import Foundation
+import TestSupport
+import XCTest
+
+/// Runs the reference (`/usr/bin/interimap`) and ours on the same case: two fake-imapd stores
+/// (delimiters `/` and `.`), one configuration, each program in its own copy, so that a test
+/// can assert that both behave the same (or differ only as the README lists).
+final class SideBySide {
+    static let reference = "/usr/bin/interimap"
+
+    struct Outcome {
+        var status: Int32
+        var stderr: String
+        /// Whether the run was still going at the timeout (and was stopped with SIGTERM).
+        var stopped: Bool
+        /// The log lines without the traffic summaries, which differ in byte counts.
+        var lines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.contains("IMAP traffic (bytes)") } }
+        var localMailboxes: [String]
+        var remoteMailboxes: [String]
+    }
+
+    let root: URL
+    private let fakeIMAPD: String
+
+    /// `seed` fills the local and remote stores before the first run.
+    init(seed: (FakeIMAPStore, FakeIMAPStore) throws -> Void = { _, _ in }) throws {
+        _ = try RequiredTool.require(Self.reference)
+        fakeIMAPD = try RequiredTool.product("fake-imapd")
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("side-by-side-\(UUID().uuidString.prefix(8))")
+        let local = FakeIMAPStore(delimiter: "/", firstUIDValidity: 100)
+        let remote = FakeIMAPStore(delimiter: ".", firstUIDValidity: 500)
+        try seed(local, remote)
+        for who in ["reference", "ours"] {
+            let dir = root.appendingPathComponent(who)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try FakeIMAPStateFile(path: dir.appendingPathComponent("local.json").path, delimiter: "/", firstUIDValidity: 100).save(local)
+            try FakeIMAPStateFile(path: dir.appendingPathComponent("remote.json").path, delimiter: ".", firstUIDValidity: 500).save(remote)
+            try configuration(dir: dir).write(to: dir.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    private func configuration(dir: URL, extraGlobal: String = "") -> String {
+        """
+        database = \(dir.appendingPathComponent("db").path)
+        \(extraGlobal)
+        [local]
+        type = tunnel
+        command = \(fakeIMAPD) --state \(dir.appendingPathComponent("local.json").path)
+
+        [remote]
+        type = tunnel
+        command = \(fakeIMAPD) --state \(dir.appendingPathComponent("remote.json").path) --delimiter .
+
+        """
+    }
+
+    /// Runs both programs with `arguments`; a run still going after `timeout` seconds is
+    /// stopped with SIGTERM (its status is then that of the signal).
+    func run(_ arguments: [String], timeout: TimeInterval = 30) throws -> (reference: Outcome, ours: Outcome) {
+        (try run(program: Self.reference, in: "reference", arguments, timeout: timeout),
+         try run(program: ToolRunner.productsDirectory.appendingPathComponent("interimap").path, in: "ours", arguments, timeout: timeout))
+    }
+
+    private func run(program: String, in who: String, _ arguments: [String], timeout: TimeInterval) throws -> Outcome {
+        let dir = root.appendingPathComponent(who)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["--config=\(dir.appendingPathComponent("config").path)"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = dir.path
+        env["XDG_CONFIG_HOME"] = dir.path
+        env["XDG_DATA_HOME"] = dir.path
+        process.environment = env
+        let err = dir.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: err)
+        process.standardError = handle
+        process.standardOutput = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let stopped = process.isRunning
+        if stopped { process.terminate() }
+        process.waitUntilExit()
+        try handle.close()
+        return Outcome(status: process.terminationStatus, stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", stopped: stopped,
+                       localMailboxes: try mailboxes(dir.appendingPathComponent("local.json")),
+                       remoteMailboxes: try mailboxes(dir.appendingPathComponent("remote.json")))
+    }
+
+    private func mailboxes(_ state: URL) throws -> [String] {
+        try FakeIMAPStateFile(path: state.path).loadStore().mailboxes.map(\.name).sorted()
+    }
+}
