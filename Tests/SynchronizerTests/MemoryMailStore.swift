@@ -250,7 +250,7 @@ final class MemoryMailStore: MailStore {
         return MessageCursor { [weak self] in
             guard let m = rest.popFirst() else { return nil }
             defer { self?.afterFetchedMessage?(m.uid) }
-            return StoredMessage(uid: m.uid, flags: m.flags, internalDate: m.date, body: m.body)
+            return StoredMessage(uid: m.uid, flags: m.flags, internalDate: m.date, body: MessageBody(bytes: m.body))
         }
     }
 
@@ -291,7 +291,27 @@ final class MemoryMailStore: MailStore {
         return .none
     }
 
-    func append(_ messages: [AppendMessage], to mailbox: [UInt8]) throws -> Pending<AppendedUIDs> {
+    func beginAppend(to mailbox: [UInt8]) throws -> any MessageAppender {
+        Appender(store: self, mailbox: mailbox)
+    }
+
+    /// Collects a batch and adds it when finished, as a MULTIAPPEND is atomic (RFC 3502).
+    final class Appender: MessageAppender {
+        let store: MemoryMailStore
+        let mailbox: [UInt8]
+        var messages: [AppendMessage] = []
+        var count: Int { messages.count }
+        var byteCount: Int { messages.reduce(0) { $0 + $1.body.count } }
+        init(store: MemoryMailStore, mailbox: [UInt8]) { self.store = store; self.mailbox = mailbox }
+
+        func add(flags: [Flag], internalDate: InternalDate?, body: MessageBody) throws {
+            messages.append(AppendMessage(flags: flags, internalDate: internalDate, body: try body.readAll()))
+        }
+
+        func finish() throws -> Pending<AppendedUIDs> { try store.append(messages, to: mailbox) }
+    }
+
+    private func append(_ messages: [AppendMessage], to mailbox: [UInt8]) throws -> Pending<AppendedUIDs> {
         record("append \(text(mailbox)) \(messages.count)")
         guard let box = mailboxes[mailbox] else { throw IMAPClientError.commandFailed(command: "APPEND", text: "[TRYCREATE] no such mailbox") }
         var uids: [UInt32] = []

@@ -36,6 +36,18 @@ final class SynchronizationStepTests: XCTestCase {
         try f.assertConverged()
     }
 
+    func testNewMailboxesAreAllCreatedBeforeTheirAnswersAreAwaited() throws {
+        let f = try SynchronizerFixture()
+        for name in ["INBOX", "A", "B", "C"] { f.local.addMailbox(name, subscribed: name != "B") }
+        f.remote.addMailbox("INBOX")
+        // The stores answer at once here; what matters is the order the commands go out in:
+        // every CREATE and SUBSCRIBE before the first mailbox is selected (one pipeline).
+        try f.sync()
+        let ops = f.remote.operations.filter { !$0.hasPrefix("list") && !$0.hasPrefix("learn") }
+        XCTAssertEqual(Array(ops.prefix(5)), ["create A", "subscribe A true", "create B", "create C", "subscribe C true"])
+        try f.assertConverged()
+    }
+
     func testAResyncWithNothingNewChangesNothing() throws {
         let f = try SynchronizerFixture()
         f.local.addMailbox("INBOX")

@@ -30,6 +30,11 @@ final class CommandSender: @unchecked Sendable {
     private var stopping = false
     private var busy = false
     private var thread: Thread?
+    /// Bytes queued and not yet written.
+    private var unsentBytes = 0
+    /// How many unsent bytes ``enqueueStreamed(tag:bytes:)`` lets accumulate before it waits for
+    /// the writer: what bounds a copy's memory when the destination is slower than the source.
+    static let streamingLimit = 1 << 20
 
     init(stream: ByteStream) { self.stream = stream }
 
@@ -44,7 +49,23 @@ final class CommandSender: @unchecked Sendable {
     func enqueue(tag: String, segments: [[UInt8]]) throws {
         condition.lock(); defer { condition.unlock() }
         if let failure { throw failure }
-        for (i, s) in segments.enumerated() { queue.append(Item(tag: tag, bytes: s, needsContinuation: i > 0)) }
+        for (i, s) in segments.enumerated() {
+            queue.append(Item(tag: tag, bytes: s, needsContinuation: i > 0))
+            unsentBytes += s.count
+        }
+        condition.broadcast()
+    }
+
+    /// Queues more bytes of a command being written in pieces (no synchronizing literal among
+    /// them), after waiting until at most ``streamingLimit`` bytes are unsent: the caller goes at
+    /// the pace of the connection. It never waits while the writer waits for a continuation
+    /// request, which only the caller can read.
+    func enqueueStreamed(tag: String, bytes: [UInt8]) throws {
+        condition.lock(); defer { condition.unlock() }
+        while unsentBytes > Self.streamingLimit && failure == nil && !stopping && waitingTag == nil { condition.wait() }
+        if let failure { throw failure }
+        queue.append(Item(tag: tag, bytes: bytes, needsContinuation: false))
+        unsentBytes += bytes.count
         condition.broadcast()
     }
 
@@ -96,11 +117,17 @@ final class CommandSender: @unchecked Sendable {
                 if stopping { condition.unlock(); return }
                 if continuations == 0 {
                     // Completed (NO/BAD) without a continuation: drop the rest of this command.
-                    while head < queue.count && queue[head].tag == item.tag && queue[head].needsContinuation { head += 1 }
+                    while head < queue.count && queue[head].tag == item.tag && queue[head].needsContinuation {
+                        unsentBytes -= queue[head].bytes.count
+                        head += 1
+                    }
                     condition.broadcast(); condition.unlock(); continue
                 }
                 continuations -= 1
             }
+            // The bytes are let go as soon as they are taken: a sent command must not stay in
+            // memory until the queue is next compacted (a MULTIAPPEND batch is megabytes).
+            queue[head] = Item(tag: item.tag, bytes: [], needsContinuation: item.needsContinuation)
             head += 1
             // Announce the wait before writing: the server may answer `+` before this thread runs again.
             if head < queue.count && queue[head].needsContinuation && queue[head].tag == item.tag { waitingTag = item.tag }
@@ -110,7 +137,7 @@ final class CommandSender: @unchecked Sendable {
             condition.unlock()
             do {
                 try stream.write(item.bytes)
-                condition.lock(); busy = false; condition.broadcast(); condition.unlock()
+                condition.lock(); busy = false; unsentBytes -= item.bytes.count; condition.broadcast(); condition.unlock()
             } catch {
                 condition.lock(); busy = false; failure = error; stopping = true; condition.broadcast(); condition.unlock()
                 return

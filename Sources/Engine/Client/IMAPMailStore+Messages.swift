@@ -53,19 +53,12 @@ extension IMAPMailStore {
     }
 
     func fetchMessages(_ uids: SequenceSet) throws -> MessageCursor {
-        let ready = Box<[StoredMessage]>([])
-        let tag = try send(.uidFetch(uids, items: [.uid, .modSeq, .flags, .internalDate, .body(section: .complete, peek: true)])) { answer in
-            guard case .fetch(let response) = answer, let uid = response.uid, let body = response.body() else { return false }
-            // A new message's MODSEQ is covered by the HIGHESTMODSEQ it raises (RFC 7162 §3.1.1).
-            self.selected?.observe(code: response.modSeq.map { .highestModSeq($0) })
-            if uids.admits(uid) {
-                ready.value.append(StoredMessage(uid: uid, flags: response.flags ?? [], internalDate: response.internalDate, body: body))
-            }
-            return true
-        }
+        let streamer = StreamedFetch(wanted: uids)
+        let tag = try send(.uidFetch(uids, items: [.uid, .modSeq, .flags, .internalDate, .body(section: .complete, peek: true)]),
+                           streamer: streamer)
         var done = false
         return MessageCursor {
-            while ready.value.isEmpty && !done {
+            while streamer.ready.isEmpty && !done {
                 if self.isCompleted(tag) {
                     try self.wait(tag, command: "UID FETCH")
                     done = true
@@ -73,7 +66,19 @@ extension IMAPMailStore {
                     try self.readOne()
                 }
             }
-            return ready.value.isEmpty ? nil : ready.value.removeFirst()
+            guard !streamer.ready.isEmpty else { return nil }
+            let message = streamer.ready.removeFirst()
+            let pieces = message.pieces
+            // The body's pieces are read from the connection as the copy asks for them: the
+            // server's data waits in the socket meanwhile (back-pressure).
+            let body = MessageBody(size: message.size) {
+                while pieces.pieces.isEmpty && !pieces.ended {
+                    if self.isCompleted(tag) { throw self.failure(.protocolViolation("UID FETCH completed in the middle of a message body")) }
+                    try self.readOne()
+                }
+                return pieces.pieces.isEmpty ? nil : pieces.pieces.removeFirst()
+            }
+            return StoredMessage(uid: message.uid, flags: message.flags, internalDate: message.date, body: body)
         }
     }
 
@@ -105,18 +110,6 @@ extension IMAPMailStore {
         guard !uids.isEmpty else { return .none }
         let pendings = try uids.chunked(maxLength: Self.uidSetBytesPerCommand).map { try command(.uidExpunge($0), name: "UID EXPUNGE") }
         return Pending { for p in pendings { try p.wait() } }
-    }
-
-    func append(_ messages: [AppendMessage], to mailbox: [UInt8]) throws -> Pending<AppendedUIDs> {
-        let wire = try wireName(mailbox)
-        let tag = try send(.append(MailboxName(wire: wire), messages: messages))
-        return Pending {
-            let response = try self.wait(tag, command: "APPEND")
-            guard case .appendUID(let validity, let uids)? = response.code else {
-                throw SyncError.missingAppendUID(server: self.name, mailbox: self.display(mailbox))
-            }
-            return AppendedUIDs(uidValidity: validity, uids: Array(uids.numbers))
-        }
     }
 }
 

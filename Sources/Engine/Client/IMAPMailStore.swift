@@ -28,8 +28,11 @@ final class IMAPMailStore: MailStore {
         var closing: SelectedMailbox?
         /// Takes the untagged responses that answer this command; returns whether it did.
         let claim: ((Answer) throws -> Bool)?
-        init(tag: String, mailbox: SelectedMailbox?, closing: SelectedMailbox?, claim: ((Answer) throws -> Bool)?) {
-            self.tag = tag; self.mailbox = mailbox; self.closing = closing; self.claim = claim
+        /// Takes the FETCH events of a message copy as they arrive, before they are assembled.
+        let streamer: StreamedFetch?
+        init(tag: String, mailbox: SelectedMailbox?, closing: SelectedMailbox?, claim: ((Answer) throws -> Bool)?,
+             streamer: StreamedFetch? = nil) {
+            self.tag = tag; self.mailbox = mailbox; self.closing = closing; self.claim = claim; self.streamer = streamer
         }
     }
 
@@ -87,14 +90,21 @@ final class IMAPMailStore: MailStore {
 
     /// Sends `command`; its untagged answers go to `claim` while it is the oldest in flight.
     /// - Parameter selecting: for a SELECT, the mailbox it selects.
-    func send(_ command: Command, selecting: SelectedMailbox? = nil, claiming claim: ((Answer) throws -> Bool)? = nil) throws -> String {
+    func send(_ command: Command, selecting: SelectedMailbox? = nil, streamer: StreamedFetch? = nil,
+              claiming claim: ((Answer) throws -> Bool)? = nil) throws -> String {
         let mailbox = selecting ?? selected
         let closing = selecting == nil ? nil : selected
         let tag = try failing { try session.send(command) }
-        inFlight.append(InFlight(tag: tag, mailbox: mailbox, closing: closing, claim: claim))
+        register(tag, mailbox: mailbox, closing: closing, claim: claim, streamer: streamer)
+        return tag
+    }
+
+    /// Records a command just sent (by ``send(_:selecting:streamer:claiming:)``, or written in pieces).
+    func register(_ tag: String, mailbox: SelectedMailbox? = nil, closing: SelectedMailbox? = nil,
+                  claim: ((Answer) throws -> Bool)? = nil, streamer: StreamedFetch? = nil) {
+        inFlight.append(InFlight(tag: tag, mailbox: mailbox ?? selected, closing: closing, claim: claim, streamer: streamer))
         commandCount += 1
         sentSinceLastWait = true
-        return tag
     }
 
     /// Sends a command whose completion is all its result: a pending that throws unless it is OK.
@@ -156,6 +166,18 @@ final class IMAPMailStore: MailStore {
     private func route(_ event: ResponseEvent) throws {
         let command = oldest
         if FetchAssembler.isFetchEvent(event) {
+            if let streamer = command?.streamer {
+                switch streamer.feed(event) {
+                case .consumed: return
+                case .messageEnded(let modSeq):
+                    // A new message's MODSEQ is covered by the HIGHESTMODSEQ it raises (RFC 7162 §3.1.1).
+                    target(command)?.observe(code: modSeq.map { .highestModSeq($0) })
+                    return
+                case .report(let fetch):
+                    if let uid = fetch.uid { target(command)?.observe(uid: uid, flags: fetch.flags, modSeq: fetch.modSeq) }
+                    return
+                }
+            }
             guard let fetch = assembler.feed(event) else { return }
             if let claim = command?.claim, try claim(.fetch(fetch)) { return }
             // Reports of a FETCH carry its UID once QRESYNC is enabled (RFC 7162 §3.2.4); without

@@ -94,6 +94,28 @@ public final class IMAPSession: @unchecked Sendable {
         return tag
     }
 
+    /// Starts a command written in pieces (an APPEND whose messages stream in from another
+    /// server): `prefix` gets the tag and returns the first bytes; ``continueCommand(tag:_:)``
+    /// adds the rest, ending with CRLF. Nothing else may be sent until the command is complete.
+    /// The pieces may hold non-synchronizing literals only (LITERAL+, RFC 7888).
+    public func beginCommand(logAs description: String, _ prefix: (String) -> [UInt8]) throws -> String {
+        tagNumber += 1
+        let tag = String(format: "%06d", tagNumber - 1)
+        debugLog?("C: \(tag) \(description)")
+        do { try sender.enqueue(tag: tag, segments: [prefix(tag)]) } catch {
+            throw IMAPClientError.connectionLost(String(describing: error))
+        }
+        return tag
+    }
+
+    /// More bytes of the command ``beginCommand(logAs:_:)`` started; waits while the connection
+    /// is behind (at most a megabyte or so is queued), so that memory does not follow the data.
+    public func continueCommand(tag: String, _ bytes: [UInt8]) throws {
+        do { try sender.enqueueStreamed(tag: tag, bytes: bytes) } catch {
+            throw IMAPClientError.connectionLost(String(describing: error))
+        }
+    }
+
     /// Sends raw bytes after what is queued: a SASL response or IDLE's `DONE`.
     public func sendRaw(_ bytes: [UInt8], logAs description: String) throws {
         debugLog?("C: " + description)

@@ -72,17 +72,32 @@ final class InterimapSynchronization {
             if pair.r == nil { throw SyncError.mailboxVanished(server: "remote", mailbox: remote.display(name)) }
         }
 
+        // New mailboxes are created where they are missing (and subscribed where the other
+        // server has them subscribed) with every CREATE and SUBSCRIBE sent at once, pipelined:
+        // one round trip for them all. Their answers are then taken mailbox by mailbox.
+        var created: [[UInt8]: [(any MailStore, Pending<Void>)]] = [:]
+        var subscriptions: [[UInt8]: [(any MailStore, Pending<Void>)]] = [:]
+        for name in order where records[name] == nil {
+            guard let pair = byName[name] else { continue }
+            let subscribed = (pair.l?.isSubscribed ?? false) || (pair.r?.isSubscribed ?? false)
+            for (server, listed) in [(local, pair.l), (remote, pair.r)] {
+                if listed == nil { created[name, default: []].append((server, try server.create(name))) }
+                if subscribed && listed?.isSubscribed != true {
+                    subscriptions[name, default: []].append((server, try server.setSubscribed(name, true)))
+                }
+            }
+        }
+
         var work: [SyncDatabase.MailboxRecord] = []
         for name in order {
             guard let pair = byName[name] else { continue }
             if records[name] == nil {
-                // New on one or both servers: create it where it is missing, then remember it.
-                if pair.l == nil { try create(name, on: local) }
-                if pair.r == nil { try create(name, on: remote) }
+                // New on one or both servers: created where it was missing; now remember it.
+                for (server, pending) in created[name] ?? [] { try finishCreate(name, on: server, pending) }
                 let subscribed = (pair.l?.isSubscribed ?? false) || (pair.r?.isSubscribed ?? false)
-                if subscribed {
-                    if pair.l?.isSubscribed != true { try subscribe(name, on: local, true) }
-                    if pair.r?.isSubscribed != true { try subscribe(name, on: remote, true) }
+                for (server, pending) in subscriptions[name] ?? [] {
+                    try pending.wait()
+                    log.info(server.name, "", "Subscribe to " + server.display(name))
                 }
                 try database.write { try $0.insertMailbox(name: name, subscribed: subscribed) }
                 log.info("database", "", "Created mailbox \(display(name))")
@@ -117,9 +132,9 @@ final class InterimapSynchronization {
 
     private func display(_ name: [UInt8]) -> String { MailboxNaming.display(name, delimiter: local.naming.delimiter) }
 
-    private func create(_ name: [UInt8], on server: any MailStore) throws {
+    private func finishCreate(_ name: [UInt8], on server: any MailStore, _ pending: Pending<Void>) throws {
         do {
-            try server.create(name).wait()
+            try pending.wait()
         } catch var failure as ServerFailure {
             failure.context = "Couldn't create mailbox \(server.display(name))"
             throw failure

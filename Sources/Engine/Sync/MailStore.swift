@@ -63,11 +63,13 @@ protocol MailStore: AnyObject {
 
     // MARK: New messages
 
-    /// How many messages one ``append(_:to:)`` may carry (1 where the server cannot add several
-    /// atomically in one command, RFC 3502).
+    /// How many messages one append may carry (1 where the server cannot add several atomically
+    /// in one command, RFC 3502).
     var appendBatchLimit: Int { get }
-    /// Adds messages to a mailbox (selected or not) and learns their UIDs, in order (RFC 4315 §3).
-    func append(_ messages: [AppendMessage], to mailbox: [UInt8]) throws -> Pending<AppendedUIDs>
+    /// Starts adding messages to a mailbox (selected or not); ``MessageAppender/finish()`` gives
+    /// the UIDs they got, in order (RFC 4315 §3). No other operation may start on this store
+    /// until the appender is finished.
+    func beginAppend(to mailbox: [UInt8]) throws -> any MessageAppender
 
     // MARK: Watching (`--notify`)
 
@@ -94,12 +96,24 @@ struct MessageKey: Hashable, Sendable {
     var date: Int64
 }
 
-/// One message read from a ``MessageCursor``.
+/// One message read from a ``MessageCursor``: its body is read from the source while it is
+/// copied, and must be read (or skipped) before the cursor's next message.
 struct StoredMessage {
     var uid: UInt32
     var flags: [Flag]
     var internalDate: InternalDate?
-    var body: [UInt8]
+    var body: MessageBody
+}
+
+/// Messages going into one mailbox as one command (a MULTIAPPEND batch, RFC 3502).
+protocol MessageAppender: AnyObject {
+    /// Adds a message, its body read from `body` as it goes out.
+    func add(flags: [Flag], internalDate: InternalDate?, body: MessageBody) throws
+    /// Messages and bytes added so far.
+    var count: Int { get }
+    var byteCount: Int { get }
+    /// Ends the command; the result is the new UIDs.
+    func finish() throws -> Pending<AppendedUIDs>
 }
 
 /// The UIDs an APPEND gave its messages (RFC 4315 §3: APPENDUID).
@@ -123,10 +137,15 @@ final class MessageCursor {
         self.init { rest.popFirst() }
     }
 
-    /// The next message; nil when all have been read (and the command completed).
+    private var previous: MessageBody?
+
+    /// The next message; nil when all have been read (and the command completed). What is left
+    /// of the previous message's body is skipped first.
     func next() throws -> StoredMessage? {
         guard !finished else { return nil }
-        guard let message = try read() else { finished = true; return nil }
+        try previous?.skip()
+        guard let message = try read() else { finished = true; previous = nil; return nil }
+        previous = message.body
         return message
     }
 }

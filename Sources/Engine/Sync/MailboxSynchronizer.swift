@@ -280,8 +280,7 @@ final class MailboxSynchronizer {
     private func copy(_ fetchSet: SequenceSet, from source: any MailStore, to destination: any MailStore, minimumUID: UInt32,
                       excluding: SequenceSet, known: inout UInt32) throws -> [UInt32] {
         var inFlight: [(result: Pending<AppendedUIDs>, sourceUIDs: [UInt32])] = []
-        var batch: [(uid: UInt32, message: AppendMessage)] = []
-        var batchBytes = 0
+        var appending: (appender: any MessageAppender, sourceUIDs: [UInt32])?
         var added: [(source: UInt32, destination: UInt32)] = []
         var highestFetched: UInt32 = 0
         let destinationValidity = destination.selected?.uidValidity ?? 0
@@ -308,24 +307,27 @@ final class MailboxSynchronizer {
         }
 
         func flush() throws {
-            guard !batch.isEmpty else { return }
-            inFlight.append((try destination.append(batch.map(\.message), to: record.name), batch.map(\.uid)))
+            guard let (appender, uids) = appending else { return }
+            appending = nil
+            inFlight.append((try appender.finish(), uids))
             // The APPEND is on its way; the server may or may not have added it yet.
             CrashPoint.reached("append-batch-middle")
-            batch.removeAll(keepingCapacity: true)
-            batchBytes = 0
             // Bounded: at most `window` APPENDs wait for their completion.
             if inFlight.count >= window { try complete(inFlight.removeFirst()) }
         }
 
+        // Each message goes from the source's FETCH to the destination's APPEND while it arrives,
+        // in pieces (the stores bound what waits in between): the synchronizer drives both
+        // servers from here, neither from inside the other's reading.
         let messages = try source.fetchMessages(fetchSet)
         while let message = try messages.next() {
             guard message.uid >= minimumUID, !excluding.contains(message.uid) else { continue }
             highestFetched = max(highestFetched, message.uid)
-            batch.append((message.uid, AppendMessage(flags: Self.normalized(message.flags), internalDate: message.internalDate, body: message.body)))
-            batchBytes += message.body.count
+            if appending == nil { appending = (try destination.beginAppend(to: record.name), []) }
+            try appending?.appender.add(flags: Self.normalized(message.flags), internalDate: message.internalDate, body: message.body)
+            appending?.sourceUIDs.append(message.uid)
             CrashPoint.reached("fetch-after-message")
-            if batch.count >= batchLimit || batchBytes >= Self.appendBatchBytes { try flush() }
+            if let (appender, _) = appending, appender.count >= batchLimit || appender.byteCount >= Self.appendBatchBytes { try flush() }
         }
         try flush()
         while !inFlight.isEmpty { try complete(inFlight.removeFirst()) }
@@ -339,7 +341,8 @@ final class MailboxSynchronizer {
         return added.map(\.destination).sorted()
     }
 
-    /// The bytes of messages one APPEND batch carries at most: a batch is sent as one command.
+    /// The bytes of messages one APPEND batch carries at most: a batch is one command, and a
+    /// server collects it whole before adding it atomically (RFC 3502 §6.3.11).
     static let appendBatchBytes = 4 << 20
 
     // MARK: Interrupted copies

@@ -339,3 +339,29 @@ extension Command {
         CommandEncoder.logDescription(self, tag: tag, redactingSecrets: true)
     }
 }
+
+// MARK: APPEND written in pieces
+
+extension CommandEncoder {
+    /// Whether messages can be appended as they arrive: their literals must not wait for the
+    /// server's continuation request, so the server must offer LITERAL+ (RFC 7888 §3).
+    public var canStreamLiterals: Bool { literalMode == .literalPlus }
+
+    /// `tag APPEND mailbox`: the start of an APPEND whose messages follow one by one.
+    public func appendPrefix(tag: String, mailbox: MailboxName) -> [UInt8] {
+        var w = CommandWriter(purpose: .wire(.literalPlus))
+        w.raw(tag + " APPEND ")
+        w.mailbox(mailbox)
+        return w.current
+    }
+
+    /// ` (flags) "date" {size+}` CRLF: one message's part before its bytes, which follow as they
+    /// come (RFC 3502 §6.3.11: MULTIAPPEND repeats this for every message).
+    public func appendMessageHeader(flags: [Flag], internalDate: InternalDate?, size: Int) -> [UInt8] {
+        var w = CommandWriter(purpose: .wire(.literalPlus))
+        if !flags.isEmpty { w.sp(); w.flags(flags) }
+        if let internalDate { w.sp(); w.string(internalDate.description) }
+        w.raw(" {\(size)+}\r\n")
+        return w.current
+    }
+}
