@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Engine"]),
         .testTarget(name: "TransportTests", dependencies: ["Engine"]),
         .testTarget(name: "ConfigTests", dependencies: ["Engine"]),
-        .testTarget(name: "ClientTests", dependencies: ["Engine", "FakeIMAPServer"]),
+        .testTarget(name: "ClientTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .testTarget(name: "ToolTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),

@@ -2,8 +2,9 @@
 """Runs a command and relays its standard input and output with a fixed one-way delay.
 
 Usage: delay-relay.py DELAY_SECONDS -- COMMAND [ARG...]
+       delay-relay.py DELAY_SECONDS --listen HOST:PORT --connect HOST:PORT
 
-Meant for the `command =` of a `type = tunnel` section, to put an IMAP server at the far end
+The first form is meant for the `command =` of a `type = tunnel` section, to put an IMAP server at the far end
 of a link with latency (not limited bandwidth): every chunk read from our stdin reaches the
 command DELAY_SECONDS later, and every chunk the command writes reaches our stdout
 DELAY_SECONDS later, in order. Each direction has its own reader and writer threads joined by a
@@ -14,10 +15,18 @@ The relay ends when either side closes: end of our stdin is passed on (after the
 closing the command's stdin; end of the command's output is passed on by closing our stdout.
 The command is then reaped (terminated if it does not exit by itself) and its exit status is
 ours.
+
+The second form is a TCP relay that runs until it is terminated: every connection accepted on
+the listening address gets its own connection to the target address, relayed the same way
+(each chunk DELAY_SECONDS late in each direction, end of input passed on as a half close).
+It puts a server that runs as a daemon (e.g. dovecot on loopback) behind the same kind of link
+while keeping the relay, like the server, outside the client's process tree, so that the
+client's CPU time and memory can be measured alone.
 """
 
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -75,9 +84,52 @@ def write_fd(fd):
     return write_all
 
 
+def parse_address(text, option):
+    host, separator, port = text.rpartition(":")
+    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{option} needs HOST:PORT, not {text!r}")
+    return host.strip("[]"), int(port)
+
+
+def relay_connection(client, target, delay):
+    """Relays one accepted TCP connection to a new connection to `target`, both ways delayed."""
+    try:
+        server = socket.create_connection(target)
+    except OSError as error:
+        sys.stderr.write(f"delay-relay.py: cannot connect to {target[0]}:{target[1]}: {error}\n")
+        client.close()
+        return
+    for sock in (client, server):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    done = [threading.Event(), threading.Event()]
+
+    def half_close(sock):
+        return lambda: sock.shutdown(socket.SHUT_WR)
+
+    relay(client.fileno(), server.sendall, half_close(server), delay, done[0])
+    relay(server.fileno(), client.sendall, half_close(client), delay, done[1])
+
+    def reap():
+        for event in done:
+            event.wait()
+        client.close()
+        server.close()
+
+    threading.Thread(target=reap, daemon=True).start()
+
+
+def serve(delay, listen, target):
+    listener = socket.create_server(listen, reuse_port=False)
+    while True:
+        client, _ = listener.accept()
+        relay_connection(client, target, delay)
+
+
 def main(argv):
-    if len(argv) < 4 or argv[2] != "--":
-        sys.stderr.write("usage: delay-relay.py DELAY_SECONDS -- COMMAND [ARG...]\n")
+    tcp = len(argv) == 6 and argv[2] == "--listen" and argv[4] == "--connect"
+    if not tcp and (len(argv) < 4 or argv[2] != "--"):
+        sys.stderr.write("usage: delay-relay.py DELAY_SECONDS -- COMMAND [ARG...]\n"
+                         "       delay-relay.py DELAY_SECONDS --listen HOST:PORT --connect HOST:PORT\n")
         return 2
     try:
         delay = float(argv[1])
@@ -87,6 +139,13 @@ def main(argv):
     if delay < 0:
         sys.stderr.write(f"delay-relay.py: DELAY_SECONDS must not be negative: {argv[1]!r}\n")
         return 2
+    if tcp:
+        try:
+            listen, target = parse_address(argv[3], "--listen"), parse_address(argv[5], "--connect")
+            serve(delay, listen, target)
+        except (ValueError, OSError) as error:
+            sys.stderr.write(f"delay-relay.py: {error}\n")
+            return 1
 
     try:
         child = subprocess.Popen(argv[3:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)

@@ -4,7 +4,8 @@
 # a SOCKS5 proxy, openssl for TLS test certificates), the reference implementation used as a
 # black box, scdoc and man-db (`make install` renders the manual pages, the tests check them with
 # `man -l`; swift build needs neither), zsh and fish (the tests check the completion scripts
-# with them), and the unprivileged user dovecot runs as (it refuses to run as root).
+# with them), GNU time (scripts/bench-interimap.sh measures interimap's CPU time and peak memory
+# with it), and the unprivileged user dovecot runs as (it refuses to run as root).
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   microsocks
   interimap pullimap
   make scdoc man-db zsh fish
+  time
 )
 
 missing=()

@@ -6,6 +6,8 @@
 #include <openssl/x509v3.h>
 #include <openssl/evp.h>
 #include <openssl/bio.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 /* Several OpenSSL entry points are macros over SSL_ctrl/SSL_CTX_ctrl, which Swift cannot import.
  * These static inline wrappers expose them as functions. */

@@ -5,8 +5,19 @@ public struct FakeIMAPServerConfiguration: Sendable {
     public enum Authentication: Sendable, Equatable {
         /// `* PREAUTH` greeting (as `doveadm exec imap` and tunnels do).
         case preauth(user: String)
-        /// `* OK` greeting; LOGIN or AUTHENTICATE PLAIN/LOGIN with these credentials.
+        /// `* OK` greeting; LOGIN or AUTHENTICATE with these credentials.
         case credentials(user: String, password: String)
+        /// `* OK` greeting; LOGIN or AUTHENTICATE as any of these accounts.
+        case accounts([FakeAccount])
+
+        /// The accounts a client may log in to (none for PREAUTH).
+        public var accounts: [FakeAccount] {
+            switch self {
+            case .preauth: return []
+            case let .credentials(user, password): return [FakeAccount(user: user, password: password)]
+            case .accounts(let accounts): return accounts
+            }
+        }
     }
 
     /// What dovecot advertises that the fake implements, plus COMPRESS=DEFLATE.
@@ -25,6 +36,16 @@ public struct FakeIMAPServerConfiguration: Sendable {
     public var latency: LatencyModel
     /// Text of the greeting after the response code.
     public var greetingText: String
+    /// Advertise LOGINDISABLED before authentication and refuse LOGIN and the plaintext SASL
+    /// mechanisms (PLAIN, LOGIN), as dovecot does on a connection without TLS.
+    public var loginDisabled = false
+    /// The scope named in the OAuth error JSON (RFC 7628 §3.2.2).
+    public var oauthScope = "https://mail.example/imap"
+    /// PBKDF2 iterations asked of SCRAM clients (RFC 5802 §5.1; dovecot's default is 4096).
+    public var scramIterations = 4096
+    /// Send a wrong SCRAM server signature: a server that does not know the password, which the
+    /// client must refuse (RFC 5802 §3).
+    public var scramWrongServerSignature = false
 
     public init(authentication: Authentication = .preauth(user: "fake"),
                 capabilities: [String] = FakeIMAPServerConfiguration.defaultCapabilities,

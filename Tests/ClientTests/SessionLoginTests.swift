@@ -44,16 +44,43 @@ final class SessionLoginTests: XCTestCase {
         XCTAssertTrue(session.isAuthenticated)
     }
 
-    func testLoginMechanismAndPreferenceOrder() throws {
+    func testAuthLoginSendsTheLoginCommandEvenWhenTheSASLMechanismIsOffered() throws {
+        // The reference sends the IMAP LOGIN command for `auth = LOGIN`, not AUTHENTICATE LOGIN.
         let lines = Lines()
         _ = try login(options(auth: [.login, .plain]), server: .init(authentication: .credentials(user: "alice", password: "s3cret")), lines: lines)
-        XCTAssertTrue(lines.text.contains("AUTHENTICATE LOGIN"), lines.text)
+        XCTAssertTrue(lines.text.contains(" LOGIN alice [REDACTED]"), lines.text)
+        XCTAssertFalse(lines.text.contains("AUTHENTICATE"), lines.text)
     }
 
-    func testLoginCommandWhenNoPreferredMechanismIsOffered() throws {
+    func testLoginCommandWhenPlainIsNotOffered() throws {
         let lines = Lines()
-        _ = try login(options(auth: [.plain]), server: .init(authentication: .credentials(user: "alice", password: "s3cret"), authMechanisms: []), lines: lines)
+        _ = try login(options(), server: .init(authentication: .credentials(user: "alice", password: "s3cret"), authMechanisms: []), lines: lines)
         XCTAssertTrue(lines.text.contains(" LOGIN alice [REDACTED]"), lines.text)
+    }
+
+    func testNoConfiguredMechanismOfferedIsRefusedBeforeCredentials() throws {
+        let lines = Lines()
+        XCTAssertThrowsError(try login(options(auth: [.plain]), server: .init(authentication: .credentials(user: "alice", password: "s3cret"),
+                                                                             authMechanisms: ["LOGIN"]), lines: lines)) { error in
+            XCTAssertEqual(String(describing: error),
+                           "test: Failed to choose an authentication mechanism (auth = PLAIN; server offers LOGIN)")
+        }
+        XCTAssertFalse(lines.all.contains { $0.hasPrefix("C: ") && $0.contains("s3cret") }, lines.text)
+        XCTAssertFalse(lines.all.contains { $0.contains("AUTHENTICATE") || $0.contains(" LOGIN ") }, lines.text)
+    }
+
+    func testDebugTwiceShowsThePlainResponse() throws {
+        for saslIR in [true, false] {
+            var caps = FakeIMAPServerConfiguration.defaultCapabilities
+            if !saslIR { caps.removeAll { $0 == "SASL-IR" } }
+            let lines = Lines()
+            let server = FakeIMAPServer(configuration: .init(authentication: .credentials(user: "alice", password: "s3cret"), capabilities: caps))
+            let session = IMAPSession(stream: server.connect(), name: "test", debugLog: { lines.add($0) }, revealSecrets: true)
+            try SessionLogin(options: options(), name: "test", debugLevel: 2).login(session)
+            let encoded = Data("\0alice\0s3cret".utf8).base64EncodedString()
+            XCTAssertTrue(lines.all.contains { $0.hasPrefix("C: ") && $0.contains(encoded) }, "SASL-IR \(saslIR): \(lines.text)")
+            XCTAssertFalse(lines.text.contains("REDACTED"), lines.text)
+        }
     }
 
     func testWrongPasswordIsRefusedWithTheServerText() throws {

@@ -119,8 +119,25 @@ final class ConnectionOptionsTests: XCTestCase {
     func testAuth() throws {
         XCTAssertEqual(try local("auth=LOGIN").authMechanisms, [.login])
         XCTAssertEqual(try local("auth=login  plain").authMechanisms, [.login, .plain])
-        assertBad("auth=PLAIN CRAM-MD5", "auth: unsupported mechanism 'CRAM-MD5' (supported: PLAIN, LOGIN)")
+        XCTAssertEqual(try local("auth=xoauth2 OAUTHBEARER scram-sha-256 SCRAM-SHA-1").authMechanisms,
+                       [.xoauth2, .oauthBearer, .scramSHA256, .scramSHA1])
+        // Names we do not implement are skipped, as the reference skips them.
+        XCTAssertEqual(try local("auth=CRAM-MD5 PLAIN").authMechanisms, [.plain])
+        XCTAssertEqual(try local("auth=GSSAPI").authMechanisms, [])
         assertBad("auth=", "auth: empty value")
+    }
+
+    func testPasswordEval() throws {
+        XCTAssertEqual(try local("passwordeval=pass show mail/imap | head -n1").passwordCommand, "pass show mail/imap | head -n1")
+        XCTAssertNil(try local("password=x").passwordCommand)
+        assertBad("passwordeval=", "passwordeval: empty value")
+        XCTAssertConfigError(try local("password=x\npasswordeval=echo x"),
+                             "config:6: passwordeval: password and passwordeval are both set in [local]; keep one")
+        // From the default section too, for both sections.
+        let both = try parseInterimap("passwordeval=cat token\n[local]\ntype=tunnel\ncommand=true\n[remote]\n")
+        XCTAssertEqual(both.remote.connection.passwordCommand, "cat token")
+        XCTAssertEqual(try parsePullimap("[acct]\npasswordeval=oama access me@example.com\n").connection.passwordCommand,
+                       "oama access me@example.com")
     }
 
     func testCredentials() throws {

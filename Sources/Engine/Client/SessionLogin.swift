@@ -11,6 +11,8 @@ public struct SessionLogin: Sendable {
     public var debugLevel: Int
     public var debugLog: (@Sendable (String) -> Void)?
     public var traffic: TrafficCounter?
+    /// How long `passwordeval` may run.
+    public var passwordCommandTimeout: TimeInterval = 60
 
     public init(options: ConnectionOptions, name: String, keepAlive: Bool = false, debugLevel: Int = 0,
                 debugLog: (@Sendable (String) -> Void)? = nil, traffic: TrafficCounter? = nil) {
@@ -19,7 +21,10 @@ public struct SessionLogin: Sendable {
     }
 
     /// Connects and logs in; returns a session in the authenticated state.
+    /// `passwordeval` runs first, before the transport is opened: a helper that fails costs no
+    /// connection, and every new connection gets a fresh token.
     public func open() throws -> IMAPSession {
+        let secret = try commandSecret()
         var endpoint = try options.transportEndpoint(keepAlive: keepAlive)
         // interimap(1), null-stderr: "This option is ignored when the --debug flag is set."
         endpoint.nullStderr = options.nullStderr && debugLevel == 0
@@ -27,7 +32,7 @@ public struct SessionLogin: Sendable {
         let session = IMAPSession(stream: stream, name: name, debugLog: debugLevel > 0 ? debugLog : nil,
                                   revealSecrets: debugLevel > 1)
         do {
-            try login(session, endpoint: endpoint)
+            try login(session, endpoint: endpoint, secret: secret)
             return session
         } catch {
             session.close()
@@ -35,8 +40,18 @@ public struct SessionLogin: Sendable {
         }
     }
 
+    /// The output of `passwordeval`, or nil when it is not set.
+    func commandSecret() throws -> String? {
+        guard let command = options.passwordCommand else { return nil }
+        return try PasswordCommand(command: command, section: name, timeout: passwordCommandTimeout).run()
+    }
+
     /// The steps after the transport is up, on an existing session (tests use an in-memory stream).
     public func login(_ session: IMAPSession, endpoint: TransportEndpoint? = nil) throws {
+        try login(session, endpoint: endpoint, secret: commandSecret())
+    }
+
+    func login(_ session: IMAPSession, endpoint: TransportEndpoint?, secret: String?) throws {
         let greeting = try session.readGreeting()
         if session.capabilities.ordered.isEmpty { try session.execute(.capability) }
 
@@ -56,7 +71,7 @@ public struct SessionLogin: Sendable {
         }
 
         if !session.isAuthenticated {
-            try authenticate(session)
+            try authenticate(session, secret: secret ?? options.password)
         }
 
         // COMPRESS=DEFLATE (RFC 4978 §3): after authentication, when both sides want it.
@@ -66,59 +81,78 @@ public struct SessionLogin: Sendable {
         }
     }
 
-    private func authenticate(_ session: IMAPSession) throws {
-        guard let username = options.username else {
+    private func authenticate(_ session: IMAPSession, secret: String?) throws {
+        let mechanism = try AuthMechanism.choose(preferences: options.authMechanisms, capabilities: session.capabilities,
+                                                 server: name)
+        let username = options.username
+        if username == nil && mechanism != .oauthBearer {
             throw IMAPClientError.authenticationImpossible("the server requires a login and no username is set")
         }
-        guard let password = options.password else {
-            throw IMAPClientError.authenticationImpossible("the server requires a login and no password is set")
+        guard let secret else {
+            let what = mechanism.usesAccessToken ? "an access token" : "a password"
+            throw IMAPClientError.authenticationImpossible("the server requires a login and no password or passwordeval "
+                + "is set (\(mechanism.rawValue) needs \(what))")
         }
         let response: TaggedResponse
-        if let mechanism = AuthMechanism.choose(preferences: options.authMechanisms, advertised: session.capabilities) {
-            response = try authenticate(session, mechanism: mechanism, username: username, password: password)
-        } else {
-            // No preferred SASL mechanism advertised: the LOGIN command (RFC 3501 §6.2.3), unless
-            // the server forbids it (typically before STARTTLS).
-            guard !session.capabilities.loginDisabled else {
-                let offered = session.capabilities.authMechanisms.joined(separator: " ")
-                throw IMAPClientError.authenticationImpossible("LOGIN is disabled and none of the auth mechanisms "
-                    + "\(options.authMechanisms.map(\.rawValue).joined(separator: " ")) is offered (server offers: \(offered.isEmpty ? "none" : offered))")
-            }
-            response = try session.execute(.login(username: username, password: password))
+        switch mechanism {
+        case .login:
+            // The IMAP LOGIN command (RFC 3501 §6.2.3), as the reference sends for `auth = LOGIN`.
+            response = try session.execute(.login(username: username ?? "", password: secret))
+        case .plain:
+            response = try authenticate(session, PlainSASLClient(username: username ?? "", password: secret))
+        case .xoauth2, .oauthBearer:
+            let tunnel = options.type == .tunnel
+            response = try authenticate(session, OAuthSASLClient(mechanism: mechanism, server: name, username: username, token: secret,
+                                                                 host: tunnel ? nil : options.hostName, port: tunnel ? nil : options.port))
+        case .scramSHA256, .scramSHA1:
+            response = try authenticate(session, SCRAMSASLClient(mechanism: mechanism, server: name, username: username ?? "", password: secret))
         }
         session.isAuthenticated = true
         // Capabilities may change after login (RFC 3501 §6.2.2); servers often send them in the OK.
         if case .capability? = response.code {} else { try session.execute(.capability) }
     }
 
-    private func authenticate(_ session: IMAPSession, mechanism: AuthMechanism, username: String, password: String) throws -> TaggedResponse {
-        switch mechanism {
-        case .plain:
-            let message = AuthMechanism.plainMessage(username: username, password: password)
-            if session.capabilities.contains("SASL-IR") {
-                // The initial response goes with the command (RFC 4959 §3), saving a round trip.
-                return try session.execute(.authenticate(mechanism: "PLAIN", initialResponse: message))
+    /// One AUTHENTICATE exchange (RFC 3501 §6.2.2): the initial response with the command when
+    /// the server offers SASL-IR (RFC 4959 §3), else after its first empty challenge; then the
+    /// mechanism answers each challenge. A mechanism that cancels (`*`) still waits for the
+    /// server's tagged reply, so that the session ends in step.
+    private func authenticate<Client: SASLClient>(_ session: IMAPSession, _ client: Client) throws -> TaggedResponse {
+        var client = client
+        let name = client.mechanism.rawValue
+        let initial = try client.initialResponse()
+        let withCommand = session.capabilities.contains("SASL-IR")
+        var initialPending = !withCommand
+        var cancelled = false
+        let tag = try session.send(.authenticate(mechanism: name, initialResponse: withCommand ? initial : nil))
+        let response = try session.waitForCompletion(of: tag) { _ in } onContinuation: { request in
+            var answer: [UInt8]?
+            if initialPending {
+                initialPending = false
+                answer = initial
+            } else if !cancelled, let challenge = request.base64Decoded {
+                answer = client.answer(challenge)
             }
-            var sent = false
-            return try session.execute(.authenticate(mechanism: "PLAIN", initialResponse: nil)) { _ in } onContinuation: { _ in
-                guard !sent else {
-                    try session.sendRaw(CommandEncoder.authenticationCancel, logAs: "*")
-                    return
-                }
-                sent = true
-                try session.sendRaw(CommandEncoder.authenticationResponse(message), logAs: "[REDACTED]")
+            guard let answer else {
+                cancelled = true
+                try session.sendRaw(CommandEncoder.authenticationCancel, logAs: "*")
+                return
             }
-        case .login:
-            // LOGIN's two challenges ask for the user name, then the password.
-            var answers = [Array(username.utf8), Array(password.utf8)]
-            return try session.execute(.authenticate(mechanism: "LOGIN", initialResponse: nil)) { _ in } onContinuation: { _ in
-                guard !answers.isEmpty else {
-                    try session.sendRaw(CommandEncoder.authenticationCancel, logAs: "*")
-                    return
-                }
-                try session.sendRaw(CommandEncoder.authenticationResponse(answers.removeFirst()),
-                                    logAs: debugLevel > 1 ? "(SASL response)" : "[REDACTED]")
-            }
+            let line = CommandEncoder.authenticationResponse(answer)
+            // `--debug` once hides what the mechanism sends (password, token, SCRAM proof); twice
+            // shows it, as interimap(1) says of credentials.
+            try session.sendRaw(line, logAs: debugLevel > 1 ? String(decoding: line.dropLast(2), as: UTF8.self) : "[REDACTED]")
+        }
+        switch response.status {
+        case .ok:
+            if let failure = client.clientSideFailure(afterSuccess: true) { throw failure }
+            return response
+        case .no:
+            if let failure = client.clientSideFailure(afterSuccess: false) { throw failure }
+            if let refusal = client.serverRefusal(text: response.text.text) { throw refusal }
+            throw IMAPClientError.commandFailed(command: "AUTHENTICATE", text: response.text.text)
+        case .bad:
+            if let failure = client.clientSideFailure(afterSuccess: false) { throw failure }
+            throw IMAPClientError.commandRejected(command: "AUTHENTICATE", text: response.text.text)
         }
     }
 }

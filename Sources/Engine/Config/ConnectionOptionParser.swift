@@ -49,7 +49,8 @@ struct OptionReader {
 enum ConnectionOptionParser {
     /// Every connection option name (both spellings of the cipher list).
     static let keys: Set<String> = [
-        "type", "host", "port", "proxy", "command", "STARTTLS", "auth", "username", "password", "compress",
+        "type", "host", "port", "proxy", "command", "STARTTLS", "auth", "username", "password", "passwordeval",
+        "compress",
         "null-stderr", "SSL_protocols", "SSL_protocol_min", "SSL_protocol_max", "SSL_cipherlist",
         "SSL_cipher_list", "SSL_ciphersuites", "SSL_fingerprint", "SSL_verify", "SSL_CAfile", "SSL_CApath",
         "SSL_hostname",
@@ -122,12 +123,12 @@ enum ConnectionOptionParser {
 
         options.startTLS = try reader.boolean("STARTTLS", default: true)
 
-        if let words = try reader.words("auth"), let setting = reader["auth"] {
+        if let words = try reader.words("auth") {
+            // Names we do not implement are skipped, as the reference skips them: a list written
+            // for a program with more mechanisms still works with the ones both know.
             var mechanisms: [AuthMechanism] = []
             for word in words {
-                guard let mechanism = AuthMechanism(rawValue: word.uppercased()) else {
-                    throw ConfigError(setting, "unsupported mechanism \(quoted(word)) (supported: PLAIN, LOGIN)")
-                }
+                guard let mechanism = AuthMechanism(rawValue: word.uppercased()) else { continue }
                 if !mechanisms.contains(mechanism) { mechanisms.append(mechanism) }
             }
             options.authMechanisms = mechanisms
@@ -135,6 +136,12 @@ enum ConnectionOptionParser {
 
         options.username = try reader.string("username")
         options.password = try reader.string("password")
+        options.passwordCommand = try reader.string("passwordeval")
+        if options.password != nil, options.passwordCommand != nil,
+           let password = reader["password"], let command = reader["passwordeval"] {
+            let later = password.line > command.line ? password : command
+            throw ConfigError(later, "password and passwordeval are both set in [\(section)]; keep one")
+        }
         options.compress = try reader.boolean("compress", default: compressDefault)
         options.nullStderr = try reader.boolean("null-stderr", default: false)
 

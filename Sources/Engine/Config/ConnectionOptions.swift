@@ -19,6 +19,9 @@ public struct ConnectionOptions: Equatable, Sendable {
     public var username: String?
     /// `password`.
     public var password: String?
+    /// `passwordeval`: a shell command printing the password, or the access token of an OAuth
+    /// mechanism; run at each connection (mpop(1) and msmtp(1) use the same name).
+    public var passwordCommand: String?
     /// `compress`: use COMPRESS=DEFLATE (RFC 4978) when advertised. Default depends on the program
     /// and section: NO for interimap's [local], YES for its [remote] and for pullimap.
     public var compress: Bool = true

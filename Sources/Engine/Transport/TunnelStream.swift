@@ -81,74 +81,14 @@ public final class TunnelStream: ByteStream, @unchecked Sendable {
                             terminationGracePeriod: terminationGracePeriod)
     }
 
-    /// posix_spawnp (execvp's PATH search) with the file actions that wire up the child.
+    /// The child's stdin and stdout are the socket.
     private static func spawnProcess(_ arguments: [String], stdio fd: Int32, nullStderr: Bool) throws -> pid_t {
-        #if os(Linux)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-
-        posix_spawn_file_actions_adddup2(&actions, fd, 0)
-        posix_spawn_file_actions_adddup2(&actions, fd, 1)
-        if nullStderr {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        do {
+            return try ChildSpawn.spawn(arguments, stdin: fd, stdout: fd, nullStderr: nullStderr)
+        } catch ChildSpawn.Failure.spawn(let message) {
+            throw TransportError.tunnel(command: "", message: message)
         }
-        addCloseFrom(&actions, 3)
-
-        // A process that ignores SIGPIPE (as network programs often do) would pass that on
-        // through exec: the command gets the default action back, and an empty signal mask.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var flags = Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
-        #if canImport(Darwin)
-        flags |= Int16(POSIX_SPAWN_CLOEXEC_DEFAULT)
-        #endif
-        posix_spawnattr_setflags(&attributes, flags)
-
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-        argv.append(nil)
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        guard let program = argv[0] else {
-            throw TransportError.tunnel(command: "", message: "empty command")
-        }
-        let rc = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
-        guard rc == 0 else {
-            throw TransportError.tunnel(command: "", message: "\(arguments[0]): \(errnoText(rc))")
-        }
-        return pid
     }
-
-    #if os(Linux)
-    private typealias CloseFromFunction = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-
-    /// posix_spawn_file_actions_addclosefrom_np (glibc 2.34) is hidden behind _GNU_SOURCE in
-    /// the headers Swift imports: looked up at run time, and skipped on older C libraries,
-    /// where close-on-exec on our own descriptors is the protection.
-    private static let closeFrom: CloseFromFunction? = {
-        guard let handle = dlopen(nil, RTLD_NOW),
-              let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: CloseFromFunction.self)
-    }()
-
-    private static func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) {
-        if let closeFrom { _ = closeFrom(&actions, lowest) }
-    }
-    #else
-    private static func addCloseFrom(_ actions: inout posix_spawn_file_actions_t?, _ lowest: Int32) {}
-    #endif
 
     public func read(maxLength: Int) throws -> [UInt8] { try socket.read(maxLength: maxLength) }
     public func write(_ bytes: [UInt8]) throws { try socket.write(bytes) }

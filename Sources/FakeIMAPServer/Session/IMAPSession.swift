@@ -53,7 +53,9 @@ final class IMAPSession {
     /// are listed (RFC 3501 §6.2.2), after it the full set.
     var currentCapabilities: [String] {
         if state == .notAuthenticated {
-            return capabilities + server.configuration.authMechanisms.map { "AUTH=\($0)" }
+            let disabled = server.configuration.loginDisabled
+            return capabilities + (disabled ? ["LOGINDISABLED"] : [])
+                + offeredMechanisms.map { "AUTH=\($0)" }
         }
         return capabilities
     }
@@ -83,7 +85,7 @@ final class IMAPSession {
             state = .authenticated
             user = u
             try sendLine("* PREAUTH [CAPABILITY \(caps)] Logged in as \(u)")
-        case .credentials:
+        case .credentials, .accounts:
             try sendLine("* OK [CAPABILITY \(caps)] \(server.configuration.greetingText)")
         }
         try output.flush()

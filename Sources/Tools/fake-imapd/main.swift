@@ -41,6 +41,27 @@ struct FakeIMAPD: ParsableCommand {
     @Option(name: .long, help: "Password: require LOGIN/AUTHENTICATE instead of PREAUTH.")
     var password: String?
 
+    @Option(name: .long, help: ArgumentHelp("Another account that may log in (repeatable).", valueName: "USER:PASSWORD"))
+    var account: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("An OAuth access token for XOAUTH2/OAUTHBEARER (repeatable); STATE is valid (default), expired or insufficient-scope.", valueName: "USER:TOKEN[:STATE]"))
+    var token: [String] = []
+
+    @Option(name: .long, help: "SASL mechanisms offered before login (AUTH=...), space-separated (default: PLAIN LOGIN).")
+    var authMechanisms: String?
+
+    @Flag(name: .long, help: "Advertise LOGINDISABLED and refuse LOGIN, PLAIN and the LOGIN mechanism.")
+    var loginDisabled = false
+
+    @Option(name: .long, help: "The scope named in OAuth error responses.")
+    var oauthScope: String?
+
+    @Option(name: .long, help: "PBKDF2 iterations asked of SCRAM clients.")
+    var scramIterations: Int = 4096
+
+    @Flag(name: .long, help: "Send a wrong SCRAM server signature (a server that does not know the password).")
+    var scramWrongSignature = false
+
     @Option(name: .long, help: "Simulated round-trip time in seconds.")
     var latency: Double = 0
 
@@ -70,7 +91,38 @@ struct FakeIMAPD: ParsableCommand {
         return (String(spec[..<colon]), String(spec[spec.index(after: colon)...]))
     }
 
+    /// PREAUTH, or the accounts of --user/--password, --account and --token.
+    func authentication() throws -> FakeIMAPServerConfiguration.Authentication {
+        var accounts: [FakeAccount] = []
+        func index(_ name: String) -> Int {
+            if let i = accounts.firstIndex(where: { $0.user == name }) { return i }
+            accounts.append(FakeAccount(user: name))
+            return accounts.count - 1
+        }
+        if let password { accounts.append(FakeAccount(user: user, password: password)) }
+        for spec in account {
+            guard let colon = spec.firstIndex(of: ":") else { throw ValidationError("--account expects USER:PASSWORD, got '\(spec)'") }
+            accounts[index(String(spec[..<colon]))].password = String(spec[spec.index(after: colon)...])
+        }
+        for spec in token {
+            let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--token expects USER:TOKEN[:STATE], got '\(spec)'")
+            }
+            var validity = FakeAccessToken.Validity.valid
+            if parts.count == 3 {
+                guard let v = FakeAccessToken.Validity(rawValue: parts[2]) else {
+                    throw ValidationError("--token: state must be valid, expired or insufficient-scope, got '\(parts[2])'")
+                }
+                validity = v
+            }
+            accounts[index(parts[0])].tokens.append(FakeAccessToken(parts[1], validity: validity))
+        }
+        return accounts.isEmpty ? .preauth(user: user) : .accounts(accounts)
+    }
+
     func validate() throws {
+        if scramIterations < 1 { throw ValidationError("--scram-iterations must be at least 1") }
         guard delimiter.count == 1 else { throw ValidationError("--delimiter must be one character, got '\(delimiter)'") }
         if latency < 0 || latencyPerByte < 0 { throw ValidationError("--latency and --latency-per-byte must not be negative") }
     }
@@ -79,7 +131,12 @@ struct FakeIMAPD: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         var config = FakeIMAPServerConfiguration()
         if let capabilities { config.capabilities = capabilities.split(separator: " ").map(String.init) }
-        if let password { config.authentication = .credentials(user: user, password: password) } else { config.authentication = .preauth(user: user) }
+        config.authentication = try authentication()
+        if let authMechanisms { config.authMechanisms = authMechanisms.split(separator: " ").map(String.init) }
+        config.loginDisabled = loginDisabled
+        if let oauthScope { config.oauthScope = oauthScope }
+        config.scramIterations = scramIterations
+        config.scramWrongServerSignature = scramWrongSignature
         config.latency = LatencyModel(perRoundTrip: latency, perByte: latencyPerByte)
         let faults = FaultScript()
         for c in addCapability { faults.addCapability(c) }

@@ -52,8 +52,28 @@ struct ServerSpec {
     var withheldCapabilities: [String] = []
     /// LOGIN instead of PREAUTH.
     var login: (user: String, password: String)?
+    /// OAuth access tokens the server accepts (or refuses as expired / without the mail scope).
+    var tokens: [ServerToken] = []
+    /// SASL mechanisms offered before login (default: the fake's PLAIN LOGIN).
+    var authMechanisms: [String]?
+    /// LOGINDISABLED: no LOGIN, no plaintext SASL.
+    var loginDisabled = false
+    /// The scope the server names in its OAuth errors.
+    var oauthScope: String?
+    /// A SCRAM server that does not know the password (sends a wrong signature).
+    var scramWrongSignature = false
+
+    /// Whether the server needs more than PREAUTH.
+    var requiresLogin: Bool { login != nil || !tokens.isEmpty }
     var mailboxes: [MailboxSpec] = []
     var subscriptions: [String] = []
+}
+
+/// `token = USER TOKEN [valid|expired|insufficient-scope]`: an access token of a server account.
+struct ServerToken: Equatable {
+    var user: String
+    var token: String
+    var state: String
 }
 
 /// A mailbox of a server's initial content.
@@ -104,6 +124,8 @@ struct Step {
         case receiverFault([Located<ReceiverFault>])
         case crash(point: String, count: Int)
         case advanceTime(seconds: TimeInterval)
+        /// Writes a file below the workspace's HOME (a token helper's output, a password file).
+        case writeFile(path: String, text: String)
         case expect([Located<Expectation>])
     }
 }
@@ -161,6 +183,9 @@ enum ServerChange {
     case resetUIDValidity(mailbox: String)
     /// The mailbox stops supporting persistent mod-sequences (fake only).
     case noModSeq(mailbox: String)
+    /// The server now accepts this token for the user instead of the earlier ones (a token
+    /// refresh; fake only, from the next connection on).
+    case replaceToken(ServerToken)
 }
 
 /// A change made to interimap's database behind its back (to create the anomalies `--repair` finds).

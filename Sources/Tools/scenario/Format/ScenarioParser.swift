@@ -205,11 +205,22 @@ struct ScenarioParser {
                 guard total > 0 else { throw error(section, "give days, hours or minutes") }
                 scenario.fakeOnlyReasons.append("line \(section.line): time passing (internal dates are moved back)")
                 scenario.steps.append(Step(kind: .advanceTime(seconds: total), line: section.line, title: section.title))
+            case "file":
+                guard section.arguments.count == 1, let path = section.arguments.first, !path.hasPrefix("/"),
+                      !path.split(separator: "/").contains("..") else {
+                    throw error(section, "expected [file PATH] with PATH relative to the workspace's HOME")
+                }
+                var text = ""
+                for entry in section.entries {
+                    guard entry.key == "line" else { throw error(entry, "unknown key in [file] (expected line)") }
+                    text += entry.value + "\n"
+                }
+                scenario.steps.append(Step(kind: .writeFile(path: path, text: text), line: section.line, title: section.title))
             case "expect":
                 pendingExpectations.append((scenario.steps.count, sectionIndex))
                 scenario.steps.append(Step(kind: .expect([]), line: section.line, title: section.title))
             default:
-                throw error(section, "unknown section kind '\(section.kind)' (expected server, mailbox, interimap, pullimap, lmtp, run, stop, wait, change, fault, crash, time or expect)")
+                throw error(section, "unknown section kind '\(section.kind)' (expected server, mailbox, interimap, pullimap, lmtp, run, stop, wait, change, fault, crash, time, file or expect)")
             }
         }
         for (stepIndex, sectionIndex) in pendingExpectations {
@@ -226,7 +237,7 @@ struct ScenarioParser {
             if server.capabilities != nil || !server.addCapabilities.isEmpty || !server.withheldCapabilities.isEmpty {
                 scenario.fakeOnlyReasons.append("line \(server.line): server capabilities")
             }
-            if server.login != nil { scenario.fakeOnlyReasons.append("line \(server.line): LOGIN authentication") }
+            if server.requiresLogin { scenario.fakeOnlyReasons.append("line \(server.line): authentication") }
         }
         return scenario
     }
@@ -282,16 +293,42 @@ struct ScenarioParser {
                 let w = try words(entry)
                 guard w.count == 2 else { throw error(entry, "expected 'login = USER PASSWORD'") }
                 spec.login = (w[0], w[1])
+            case "token": spec.tokens.append(try token(entry))
+            case "auth-mechanisms": spec.authMechanisms = try words(entry)
+            case "login-disabled": spec.loginDisabled = try yes(entry)
+            case "oauth-scope": spec.oauthScope = entry.value
+            case "scram-signature":
+                guard entry.value == "wrong" || entry.value == "right" else { throw error(entry, "expected 'right' or 'wrong'") }
+                spec.scramWrongSignature = entry.value == "wrong"
             case "subscribed": spec.subscriptions += try words(entry)
             case "mailbox", "mailboxes":
                 for n in try words(entry) where !spec.mailboxes.contains(where: { $0.name == n }) {
                     spec.mailboxes.append(MailboxSpec(name: n, line: entry.line))
                 }
             default:
-                throw error(entry, "unknown key in [server] (expected delimiter, uidvalidity, capabilities, add-capability, withhold-capability, login, subscribed or mailbox)")
+                throw error(entry, "unknown key in [server] (expected delimiter, uidvalidity, capabilities, add-capability, withhold-capability, login, token, auth-mechanisms, login-disabled, oauth-scope, scram-signature, subscribed or mailbox)")
             }
         }
         return spec
+    }
+
+    /// `USER TOKEN [valid|expired|insufficient-scope]`.
+    func token(_ entry: ScenarioINI.Entry) throws(ScenarioFileError) -> ServerToken {
+        let w = try words(entry)
+        let states = ["valid", "expired", "insufficient-scope"]
+        guard w.count == 2 || (w.count == 3 && states.contains(w[2])), !w[0].contains(":"), !w[1].contains(":") else {
+            throw error(entry, "expected 'token = USER TOKEN [valid|expired|insufficient-scope]' (no ':' in USER or TOKEN)")
+        }
+        return ServerToken(user: w[0], token: w[1], state: w.count == 3 ? w[2] : "valid")
+    }
+
+    /// `yes` or `no`.
+    func yes(_ entry: ScenarioINI.Entry) throws(ScenarioFileError) -> Bool {
+        switch entry.value.lowercased() {
+        case "yes": return true
+        case "no": return false
+        default: throw error(entry, "expected yes or no, got '\(entry.value)'")
+        }
     }
 
     func mailbox(_ section: ScenarioINI.Section, name: String) throws(ScenarioFileError) -> MailboxSpec {
@@ -528,8 +565,9 @@ struct ScenarioParser {
         case "unsubscribe": return located(.unsubscribe(try one()))
         case "uidvalidity": return located(.resetUIDValidity(mailbox: try one()))
         case "nomodseq": return located(.noModSeq(mailbox: try one()))
+        case "token": return located(.replaceToken(try token(entry)))
         default:
-            throw error(entry, "unknown key in [change] (expected append, add-flags, remove-flags, set-flags, expunge, create, delete, rename, subscribe, unsubscribe, uidvalidity or nomodseq)")
+            throw error(entry, "unknown key in [change] (expected append, add-flags, remove-flags, set-flags, expunge, create, delete, rename, subscribe, unsubscribe, uidvalidity, nomodseq or token)")
         }
     }
 

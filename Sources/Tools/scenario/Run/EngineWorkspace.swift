@@ -69,13 +69,20 @@ struct ConfigWriter {
         for side in ["local", "remote"] {
             text += "\n[\(side)]\ntype = tunnel\ncommand = \(tunnels[side] ?? "false")\n"
             let own = scenario.interimapOptions[side] ?? []
-            if let login = scenario.server(side)?.login {
-                if !own.contains(where: { $0.key == "username" }) { text += "username = \(login.user)\n" }
-                if !own.contains(where: { $0.key == "password" }) { text += "password = \(login.password)\n" }
-            }
+            text += credentials(scenario.server(side), own: own)
             if plainTraffic && !own.contains(where: { $0.key == "compress" }) { text += "compress = NO\n" }
             for line in own { text += "\(line.key) = \(line.value)\n" }
         }
+        return text
+    }
+
+    /// `username` and `password` of the server's `login`, unless the scenario's own lines set
+    /// them (or `passwordeval`).
+    private func credentials(_ server: ServerSpec?, own: [ConfigLine]) -> String {
+        guard let login = server?.login else { return "" }
+        var text = ""
+        if !own.contains(where: { $0.key == "username" }) { text += "username = \(login.user)\n" }
+        if !own.contains(where: { $0.key == "password" || $0.key == "passwordeval" }) { text += "password = \(login.password)\n" }
         return text
     }
 
@@ -88,10 +95,7 @@ struct ConfigWriter {
             if !own.contains(where: { $0.key == "deliver-method" }) {
                 text += "deliver-method = \(scenario.receiver.transferProtocol):[127.0.0.1]:\(receiverPort)\n"
             }
-            if let login = scenario.server(section.server)?.login {
-                if !own.contains(where: { $0.key == "username" }) { text += "username = \(login.user)\n" }
-                if !own.contains(where: { $0.key == "password" }) { text += "password = \(login.password)\n" }
-            }
+            text += credentials(scenario.server(section.server), own: own)
             if plainTraffic && !own.contains(where: { $0.key == "compress" }) { text += "compress = NO\n" }
             for line in own { text += "\(line.key) = \(line.value)\n" }
         }

@@ -34,6 +34,11 @@ final class FakeServerBackend: ServerBackend {
     }
 
     func apply(_ change: ServerChange, labels: LabelIndex) throws {
+        if case .replaceToken(let token) = change {
+            spec?.tokens.removeAll { $0.user == token.user }
+            spec?.tokens.append(token)
+            return
+        }
         let file = stateFile
         try file.withLock {
             let store = try file.loadStore()
@@ -75,6 +80,7 @@ final class FakeServerBackend: ServerBackend {
             case .unsubscribe(let name): store.unsubscribe(name)
             case .resetUIDValidity(let mailbox): try store.setUIDValidity(mailbox, renumber: true)
             case .noModSeq(let mailbox): try store.setNoModSeq(mailbox, true)
+            case .replaceToken: break  // server configuration, not store content: see apply(_:labels:)
             }
         } catch let error as RunnerError {
             throw error
@@ -128,6 +134,11 @@ final class FakeServerBackend: ServerBackend {
             for c in spec.addCapabilities { words += ["--add-capability", c] }
             for c in spec.withheldCapabilities { words += ["--withhold-capability", c] }
             if let login = spec.login { words += ["--user", login.user, "--password", login.password] }
+            for t in spec.tokens { words += ["--token", "\(t.user):\(t.token):\(t.state)"] }
+            if let m = spec.authMechanisms { words += ["--auth-mechanisms", m.joined(separator: " ")] }
+            if spec.loginDisabled { words.append("--login-disabled") }
+            if let scope = spec.oauthScope { words += ["--oauth-scope", scope] }
+            if spec.scramWrongSignature { words.append("--scram-wrong-signature") }
         }
         for fault in faults { words += fault.fakeIMAPDArguments }
         return Shell.join(words)

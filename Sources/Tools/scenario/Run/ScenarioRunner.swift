@@ -197,6 +197,12 @@ final class ScenarioRunner {
                 pendingReceiverFaults += faults.map(\.value)
             case .crash(let point, let count):
                 pendingCrash = count == 1 ? point : "\(point):\(count)"
+            case let .writeFile(path, text):
+                let full = (workspace.home as NSString).appendingPathComponent(path)
+                do {
+                    try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try text.write(toFile: full, atomically: true, encoding: .utf8)
+                } catch { return fail("file", "cannot write \(full): \(error)") }
             case .advanceTime(let seconds):
                 for backend in backends.values {
                     do { try backend.moveInternalDates(back: seconds) } catch { return fail("time", "\(error)") }
