@@ -65,4 +65,28 @@ final class INIFileTests: XCTestCase {
         try "[a]\nk=v\n".write(toFile: directory + "/c", atomically: true, encoding: .utf8)
         XCTAssertEqual(try INIFile(contentsOf: directory + "/c").section("a")?["k"]?.file, directory + "/c")
     }
+
+    /// Inline comments as the reference reads them (checked against /usr/bin/interimap with
+    /// `list-mailbox`): blanks, `;`, a blank; `#` and a `;` without blanks keep their place.
+    func testInlineCommentsAfterValues() throws {
+        let cases: [(String, String)] = [
+            ("INBOX ; the inbox", "INBOX"),
+            ("INBOX\t; tab", "INBOX"),
+            ("INBOX ;\tx", "INBOX"),
+            ("INBOX ; x ; y", "INBOX"),
+            ("Work ; x Foo", "Work"),
+            ("\"a ; b\" Work", "\"a"),
+            ("; only a comment", ""),
+            ("INBOX # not a comment", "INBOX # not a comment"),
+            ("INBOX;x", "INBOX;x"),
+            ("INBOX ;x", "INBOX ;x"),
+            ("INBOX ;", "INBOX ;"),
+            ("INBOX ; ", "INBOX ;"),
+            ("lmtp:[127.0.0.1]:24   ; local MTA", "lmtp:[127.0.0.1]:24"),
+        ]
+        for (written, value) in cases {
+            let file = try INIFile(text: "[s]\nkey = \(written)\n", path: "c")
+            XCTAssertEqual(file.section("s")?["key"]?.value, value, written)
+        }
+    }
 }

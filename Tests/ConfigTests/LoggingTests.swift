@@ -62,7 +62,7 @@ final class LoggingTests: XCTestCase {
         XCTAssertEqual(try lines(stderr.path), ["local(Sent): a", "local: b", "local(Drafts): WARNING: c"])
     }
 
-    func testQuietKeepsWarningsAndErrors() throws {
+    func testQuietKeepsNoticesWarningsAndErrors() throws {
         let stderr = try makeStandardError()
         let sink = try LogSink(threshold: LogSink.threshold(quiet: true, debugLevel: 0), standardError: stderr.fd)
         let logger = sink.makeLogger(component: "local")
@@ -72,12 +72,12 @@ final class LoggingTests: XCTestCase {
         logger.warning("w")
         logger.error("e")
         logger.critical("c")
-        XCTAssertEqual(try lines(stderr.path), ["local: WARNING: w", "local: ERROR: e", "local: ERROR: c"])
+        XCTAssertEqual(try lines(stderr.path), ["local: n", "local: WARNING: w", "local: ERROR: e", "local: ERROR: c"])
     }
 
     func testThresholds() {
         XCTAssertEqual(LogSink.threshold(quiet: false, debugLevel: 0), .info)
-        XCTAssertEqual(LogSink.threshold(quiet: true, debugLevel: 0), .warning)
+        XCTAssertEqual(LogSink.threshold(quiet: true, debugLevel: 0), .notice)
         XCTAssertEqual(LogSink.threshold(quiet: false, debugLevel: 1), .debug)
         XCTAssertEqual(LogSink.threshold(quiet: true, debugLevel: 1), .debug)
         XCTAssertEqual(LogSink.threshold(quiet: false, debugLevel: 2), .trace)

@@ -80,4 +80,51 @@ final class ReferenceCommandLineTests: XCTestCase {
             XCTAssertTrue(reference.stopped && ours.stopped, "\(args): both keep watching")
         }
     }
+
+    /// `-q` keeps the lines the reference keeps: the schema's creation and the database's
+    /// mailbox changes; the copies and the servers' mailbox changes are left out.
+    func testQuietKeepsTheLinesTheReferenceKeeps() throws {
+        let fixture = try SideBySide { local, remote in
+            _ = try local.append(to: "INBOX", "From: a@example.org\r\nSubject: one\r\n\r\none\r\n")
+            _ = try local.createMailbox("Work")
+            _ = try remote.createMailbox("Lists")
+        }
+        let first = try fixture.run(["-q"])
+        XCTAssertEqual(first.reference.lines.sorted(), ["Creating new schema in database file DIR/db", "database: Created mailbox INBOX",
+                                                        "database: Created mailbox Lists", "database: Created mailbox Work"])
+        XCTAssertEqual(first.ours.lines.sorted(), first.reference.lines.sorted())
+        for args in [["-q", "--rename", "Work", "Job"], ["-q", "--delete", "Job"], ["-q", "--repair"], ["-q", "Lists"]] {
+            let (reference, ours) = try fixture.run(args)
+            XCTAssertEqual(reference.status, 0, "\(args): \(reference.stderr)")
+            XCTAssertEqual(ours.status, 0, "\(args): \(ours.stderr)")
+            XCTAssertEqual(ours.lines, reference.lines, "\(args)")
+        }
+    }
+
+    /// SIGINT while watching: the reference exits 1; ours stops as cleanly as on SIGTERM (the
+    /// step under way finished, both servers logged out) and exits 0, a difference the README
+    /// lists.
+    func testInterruptWhileWatching() throws {
+        let fixture = try seeded()
+        let (reference, ours) = try fixture.run(["--watch"], timeout: 2, stopSignal: SIGINT)
+        XCTAssertTrue(reference.stopped && ours.stopped)
+        XCTAssertEqual(reference.status, 1, reference.stderr)
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(ours.lines, [])
+        XCTAssertTrue(ours.stderr.contains("local: IMAP traffic (bytes)"), "logged out and summed up: \(ours.stderr)")
+    }
+
+    /// The remote section compresses by default (the fake offers COMPRESS=DEFLATE): both
+    /// programs give the IMAP and the wire figures of that connection, and plain ones locally.
+    func testCompressedTrafficLine() throws {
+        let fixture = try seeded()
+        let (reference, ours) = try fixture.run([])
+        let compressed = #/^remote: IMAP traffic \(bytes\): recv [0-9.]+K? \(compr\. [0-9.]+K?, factor [0-9]\.[0-9]{2}\) sent [0-9.]+K? \(compr\. [0-9.]+K?, factor [0-9]\.[0-9]{2}\)$/#
+        let plain = #/^local: IMAP traffic \(bytes\): recv [0-9.]+K? sent [0-9.]+K?$/#
+        for outcome in [reference, ours] {
+            let lines = outcome.stderr.split(separator: "\n").map(String.init)
+            XCTAssertEqual(lines.filter { $0.wholeMatch(of: compressed) != nil }.count, 1, outcome.stderr)
+            XCTAssertEqual(lines.filter { $0.wholeMatch(of: plain) != nil }.count, 1, outcome.stderr)
+        }
+    }
 }

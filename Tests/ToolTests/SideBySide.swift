@@ -14,8 +14,13 @@ final class SideBySide {
         var stderr: String
         /// Whether the run was still going at the timeout (and was stopped with SIGTERM).
         var stopped: Bool
+        /// The program's own directory, shown as `DIR` in `lines`.
+        var dir: String
         /// The log lines without the traffic summaries, which differ in byte counts.
-        var lines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.contains("IMAP traffic (bytes)") } }
+        var lines: [String] {
+            stderr.replacingOccurrences(of: dir, with: "DIR").split(separator: "\n").map(String.init)
+                .filter { !$0.contains("IMAP traffic (bytes)") }
+        }
         var localMailboxes: [String]
         var remoteMailboxes: [String]
     }
@@ -58,13 +63,14 @@ final class SideBySide {
     }
 
     /// Runs both programs with `arguments`; a run still going after `timeout` seconds is
-    /// stopped with SIGTERM (its status is then that of the signal).
-    func run(_ arguments: [String], timeout: TimeInterval = 30) throws -> (reference: Outcome, ours: Outcome) {
-        (try run(program: Self.reference, in: "reference", arguments, timeout: timeout),
-         try run(program: ToolRunner.productsDirectory.appendingPathComponent("interimap").path, in: "ours", arguments, timeout: timeout))
+    /// stopped with `stopSignal`.
+    func run(_ arguments: [String], timeout: TimeInterval = 30, stopSignal: Int32 = SIGTERM) throws -> (reference: Outcome, ours: Outcome) {
+        (try run(program: Self.reference, in: "reference", arguments, timeout: timeout, stopSignal: stopSignal),
+         try run(program: ToolRunner.productsDirectory.appendingPathComponent("interimap").path, in: "ours", arguments,
+                 timeout: timeout, stopSignal: stopSignal))
     }
 
-    private func run(program: String, in who: String, _ arguments: [String], timeout: TimeInterval) throws -> Outcome {
+    private func run(program: String, in who: String, _ arguments: [String], timeout: TimeInterval, stopSignal: Int32) throws -> Outcome {
         let dir = root.appendingPathComponent(who)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
@@ -84,10 +90,10 @@ final class SideBySide {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         let stopped = process.isRunning
-        if stopped { process.terminate() }
+        if stopped { kill(process.processIdentifier, stopSignal) }
         process.waitUntilExit()
         try handle.close()
-        return Outcome(status: process.terminationStatus, stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", stopped: stopped,
+        return Outcome(status: process.terminationStatus, stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", stopped: stopped, dir: dir.path,
                        localMailboxes: try mailboxes(dir.appendingPathComponent("local.json")),
                        remoteMailboxes: try mailboxes(dir.appendingPathComponent("remote.json")))
     }

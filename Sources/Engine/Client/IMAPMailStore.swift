@@ -72,7 +72,11 @@ final class IMAPMailStore: MailStore {
     /// interimap(1), DESCRIPTION: the extensions the QRESYNC store needs.
     func requireExtensions() throws {
         let caps = session.capabilities
-        for ext in ["QRESYNC", "LIST-EXTENDED", "UIDPLUS"] where !caps.contains(ext) {
+        // Checked first, with the reference's wording: ENABLE QRESYNC is the first command sent.
+        for (cap, shown) in [("ENABLE", "ENABLE (RFC 5161)"), ("QRESYNC", "QRESYNC")] where !caps.contains(cap) {
+            throw SyncError.notAdvertised(server: name, capability: shown)
+        }
+        for ext in ["LIST-EXTENDED", "UIDPLUS"] where !caps.contains(ext) {
             throw SyncError.missingExtension(server: name, extension: ext)
         }
         if !caps.contains("LIST-STATUS") && !caps.contains("NOTIFY") {

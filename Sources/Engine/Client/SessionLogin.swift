@@ -77,7 +77,10 @@ public struct SessionLogin: Sendable {
         // COMPRESS=DEFLATE (RFC 4978 §3): after authentication, when both sides want it.
         if options.compress && session.capabilities.contains("COMPRESS=DEFLATE") {
             try session.execute(.compressDeflate)
-            try session.layerStream { try DeflateStream(over: $0) }
+            try session.layerStream { stream in
+                let deflate = try DeflateStream(over: stream)
+                return traffic?.countingDecompressed(deflate) ?? deflate
+            }
         }
     }
 

@@ -54,8 +54,11 @@ public struct INISection: Equatable, Sendable {
 ///
 /// interimap(1) and pullimap(1), "CONFIGURATION FILE": "a series of OPTION=VALUE lines organized
 /// under some [SECTION]; lines starting with a `#' or `;' character are ignored as comments."
-/// Comments must be on their own line: `type = imap # x` sets type to `imap # x`, as in the
-/// reference implementation.
+/// A value may also end with an inline comment: blanks, `;`, a blank, then anything
+/// (`list-mailbox = INBOX ; the inbox only` sets `INBOX`), for every option and even inside
+/// quotes, as the reference implementation reads it. `#` starts a comment only at the start of
+/// a line (`type = imap # x` sets `imap # x`), and so does `;` without blanks on both sides
+/// (`INBOX;x`, `INBOX ;x`).
 public struct INIFile: Equatable, Sendable {
     /// The path the file was read from (used in every error message).
     public let path: String
@@ -136,7 +139,8 @@ public struct INIFile: Equatable, Sendable {
                               reason: "expected OPTION=VALUE, [SECTION] or a comment, got \(quoted(trimmed))")
         }
         let key = trimmed[..<equals].trimmingCharacters(in: Self.blanks)
-        let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: Self.blanks)
+        // The comment is looked for before the blanks after `=` are trimmed: `x = ; note` is empty.
+        let value = Self.removingInlineComment(String(trimmed[trimmed.index(after: equals)...])).trimmingCharacters(in: Self.blanks)
         guard !key.isEmpty else {
             throw ConfigError(file: path, line: number, reason: "missing option name before '=' in \(quoted(trimmed))")
         }
@@ -146,6 +150,24 @@ public struct INIFile: Equatable, Sendable {
         } else {
             defaultSection.set(setting)
         }
+    }
+
+    /// `value` up to its first inline comment (blanks, `;`, a blank), with the blanks before it
+    /// removed; `value` itself when it has none.
+    static func removingInlineComment(_ value: String) -> String {
+        let scalars = Array(value.unicodeScalars)
+        var i = 1
+        while i + 1 < scalars.count {  // a `;` with a blank on each side
+            if scalars[i] == ";", blanks.contains(scalars[i - 1]), blanks.contains(scalars[i + 1]) {
+                var end = i - 1
+                while end > 0, blanks.contains(scalars[end - 1]) { end -= 1 }
+                var kept = String.UnicodeScalarView()
+                kept.append(contentsOf: scalars[..<end])
+                return String(kept)
+            }
+            i += 1
+        }
+        return value
     }
 
     /// Spaces, tabs and the CR of CRLF line ends.

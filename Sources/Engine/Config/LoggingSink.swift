@@ -61,12 +61,14 @@ public final class LogSink: @unchecked Sendable {
         logfileDescriptor = nil
     }
 
-    /// The level threshold for the command-line flags: `--quiet` keeps warnings and errors,
-    /// `--debug` adds debug lines, `--debug` twice adds trace lines (unredacted credentials).
+    /// The level threshold for the command-line flags: `--quiet` keeps notices (the lines the
+    /// reference keeps with `-q`: the database's schema creation and its mailbox changes),
+    /// warnings and errors; `--debug` adds debug lines, `--debug` twice adds trace lines
+    /// (unredacted credentials).
     public static func threshold(quiet: Bool, debugLevel: Int) -> Logger.Level {
         if debugLevel >= 2 { return .trace }
         if debugLevel == 1 { return .debug }
-        return quiet ? .warning : .info
+        return quiet ? .notice : .info
     }
 
     /// The text of a log line, without the timestamp and the newline.

@@ -74,15 +74,11 @@ public struct PullimapConfiguration: Equatable, Sendable {
             deliverMethod = .default
         }
 
+        // deliver-ehlo and deliver-rcpt are sent as written, spaces included (`LHLO my host`,
+        // `RCPT TO:<alice smith>`), as the reference sends them: the receiving server decides.
         deliverEHLO = try reader.string("deliver-ehlo") ?? "localhost.localdomain"
-        if let setting = reader["deliver-ehlo"], deliverEHLO.contains(where: { $0 == " " || $0 == "\t" }) {
-            throw ConfigError(setting, "\(quoted(deliverEHLO)) is not a domain name (it contains a space)")
-        }
 
         if let recipient = try reader.string("deliver-rcpt") {
-            if let setting = reader["deliver-rcpt"], recipient.contains(where: { $0 == " " || $0 == "\t" }) {
-                throw ConfigError(setting, "\(quoted(recipient)) is not an address (it contains a space)")
-            }
             deliverRecipient = recipient
         } else if let user = environment.effectiveUserName, !user.isEmpty {
             deliverRecipient = user

@@ -141,8 +141,7 @@ private struct SectionContext: @unchecked Sendable {
         let session = try login.open()
         defer {
             session.logout()
-            log.accountInfo("IMAP traffic (bytes): recv \(InterimapSynchronization.bytes(traffic.bytesReceived)) "
-                            + "sent \(InterimapSynchronization.bytes(traffic.bytesSent))")
+            log.accountInfo("IMAP traffic (bytes): \(traffic.summary)")
         }
         session.alertHandler = { text in log.warning("ALERT: \(text)") }
         try body(session)

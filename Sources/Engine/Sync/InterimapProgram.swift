@@ -24,7 +24,7 @@ public enum InterimapProgram {
             }
             // The database is locked before any network traffic: a second instance stops here.
             let database = try SyncDatabase(path: configuration.database)
-            if database.isNew { log.info("", "", "Creating new schema in database file \(configuration.database)") }
+            if database.isNew { log.notice("", "", "Creating new schema in database file \(configuration.database)") }
             let stores: (local: IMAPMailStore, remote: IMAPMailStore)
             do {
                 stores = try IMAPStoreConnector.connect(configuration, invocation: invocation, log: log)

@@ -100,7 +100,7 @@ final class InterimapSynchronization {
                     log.info(server.name, "", "Subscribe to " + server.display(name))
                 }
                 try database.write { try $0.insertMailbox(name: name, subscribed: subscribed) }
-                log.info("database", "", "Created mailbox \(display(name))")
+                log.notice("database", "", "Created mailbox \(display(name))")
                 guard let record = try database.mailbox(named: name) else { continue }
                 work.append(record)
                 continue
@@ -152,16 +152,10 @@ final class InterimapSynchronization {
         for server in [local, remote] { server.logoutBeforeExit() }
         for server in [local, remote] {
             guard let traffic = server.traffic else { continue }
-            log.info(server.name, "", "IMAP traffic (bytes): recv \(Self.bytes(traffic.bytesReceived)) sent \(Self.bytes(traffic.bytesSent))")
+            log.info(server.name, "", "IMAP traffic (bytes): \(traffic.summary)")
         }
     }
 
     /// Byte counts as the reference prints them: `229`, `1.59K`, `3.20M`.
-    static func bytes(_ n: Int) -> String {
-        if n < 1024 { return "\(n)" }
-        var value = Double(n) / 1024
-        var unit = "K"
-        for next in ["M", "G", "T"] where value >= 1024 { value /= 1024; unit = next }
-        return String(format: "%.2f%@", value, unit)
-    }
+    static func bytes(_ n: Int) -> String { TrafficCounter.bytes(n) }
 }

@@ -33,7 +33,7 @@ struct MailboxAdministration {
             }
             if targets.contains(.database), let record = try run.database.mailbox(named: name) {
                 try run.database.write { try $0.deleteMailbox(record.index) }
-                run.log.info("database", "", "Removed mailbox \(display(name))")
+                run.log.notice("database", "", "Removed mailbox \(display(name))")
             }
         }
     }
@@ -55,7 +55,7 @@ struct MailboxAdministration {
         }
         if targets.contains(.database) {
             let renamed = try run.database.write { try $0.renameMailbox(from: from, to: to) }
-            if renamed > 0 { run.log.info("database", "", "Renamed mailbox \(display(from)) to \(display(to))") }
+            if renamed > 0 { run.log.notice("database", "", "Renamed mailbox \(display(from)) to \(display(to))") }
         }
     }
 }

@@ -9,6 +9,12 @@ struct SyncLog: Sendable {
         sink.record(level: .info, component: component, mailbox: mailbox, message: message)
     }
 
+    /// A line `--quiet` keeps, as the reference keeps it: the database's creation and the
+    /// changes to its list of mailboxes.
+    func notice(_ component: String, _ mailbox: String = "", _ message: String) {
+        sink.record(level: .notice, component: component, mailbox: mailbox, message: message)
+    }
+
     func warning(_ component: String, _ mailbox: String = "", _ message: String) {
         sink.record(level: .warning, component: component, mailbox: mailbox, message: message)
     }
