@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: pulls N messages (default 500, mean size ~4 KiB) from a dovecot INBOX (over a
-# `doveadm exec imap` tunnel) to dovecot's LMTP server on loopback, once with our pullimap and
-# once with the reference (/usr/bin/pullimap), each from an identical, already indexed copy of
-# the mailbox and a new statefile. Prints both times and their ratio.
+# `doveadm exec imap` tunnel), each time from an identical, already indexed copy of the mailbox
+# and a new statefile: with our pullimap to dovecot's LMTP server over TCP on loopback, to the
+# same server over its unix socket, and into a maildir; with the reference (/usr/bin/pullimap)
+# to the LMTP server over TCP (the only one of the three it can do). Prints the times and each
+# of ours as a fraction of the reference's.
 #
 #   scripts/bench-pullimap.sh [N]        environment: ROUNDS (default 1), PULLIMAP (our binary;
 #                                        default: a release build), KEEP=1 to keep the directory
@@ -110,7 +112,7 @@ service lmtp {
     port = $port
   }
   unix_listener lmtp {
-    mode = 0
+    mode = 0600
   }
 }
 service anvil {
@@ -124,22 +126,30 @@ CONF
 lmtp_pid=$!
 for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null && break; sleep 0.1; done
 
-delivered() { find "$work/lmtp/mail/new" "$work/lmtp/mail/cur" -type f 2>/dev/null | wc -l; }
+delivered() {
+  find "$work/lmtp/mail/new" "$work/lmtp/mail/cur" "$work/maildir/new" "$work/maildir/cur" -type f 2>/dev/null | wc -l
+}
 
-# One timed pull by PROGRAM (label LABEL) from a fresh copy of the store; prints the seconds.
+# One timed pull by PROGRAM (label LABEL) to METHOD (tcp, unix, maildir) from a fresh copy of
+# the store; prints the seconds.
 pull() {
-  local label=$1 program=$2
+  local label=$1 program=$2 method=$3 target
+  case "$method" in
+    tcp) target="lmtp:[127.0.0.1]:$port" ;;
+    unix) target="lmtp:$work/lmtp/run/lmtp" ;;
+    maildir) target="maildir:$work/maildir" ;;
+  esac
   rm -rf "$work/store" && cp -a "$work/template" "$work/store"
   rm -f "$work/statefile-$label"
   # An empty destination for each run: dovecot's LMTP gets slower as its maildir grows.
-  rm -rf "$work/lmtp/mail" && mkdir -p "$work/lmtp/mail" && chown "$user:" "$work/lmtp/mail"
+  rm -rf "$work/lmtp/mail" "$work/maildir" && mkdir -p "$work/lmtp/mail" && chown "$user:" "$work/lmtp/mail"
   cat > "$work/pullimap-$label.ini" <<CONF
 [bench]
 type = tunnel
 command = setpriv --reuid=$user --regid=$user --clear-groups env USER=$user HOME=$work doveadm -c $work/imap.conf exec imap
 null-stderr = YES
 statefile = $work/statefile-$label
-deliver-method = lmtp:[127.0.0.1]:$port
+deliver-method = $target
 deliver-rcpt = $user
 CONF
   local before after start end
@@ -155,20 +165,23 @@ CONF
   python3 -c "print(f'{$end - $start:.3f}')"
 }
 
-echo "pullimap benchmark: $count messages (mean ~4 KiB), dovecot IMAP (tunnel) -> dovecot LMTP (127.0.0.1:$port), $rounds round(s)"
-ours_total=0
-reference_total=0
+echo "pullimap benchmark: $count messages (mean ~4 KiB), dovecot IMAP (tunnel) -> dovecot LMTP (127.0.0.1:$port and $work/lmtp/run/lmtp) or a maildir, $rounds round(s)"
+ours_total=0 unix_total=0 maildir_total=0 reference_total=0
 for round in $(seq "$rounds"); do
   # Alternate which one goes first, so neither always runs on a warmer cache.
   if [ $((round % 2)) -eq 1 ]; then
-    ours="$(pull ours "$PULLIMAP")"
-    theirs="$(pull reference "$reference")"
+    ours="$(pull ours "$PULLIMAP" tcp)"
+    theirs="$(pull reference "$reference" tcp)"
   else
-    theirs="$(pull reference "$reference")"
-    ours="$(pull ours "$PULLIMAP")"
+    theirs="$(pull reference "$reference" tcp)"
+    ours="$(pull ours "$PULLIMAP" tcp)"
   fi
-  echo "round $round: ours ${ours}s, reference ${theirs}s"
+  unix="$(pull ours-unix "$PULLIMAP" unix)"
+  maildir="$(pull ours-maildir "$PULLIMAP" maildir)"
+  echo "round $round: ours ${ours}s (LMTP/TCP), ${unix}s (LMTP/unix), ${maildir}s (maildir); reference ${theirs}s (LMTP/TCP)"
   ours_total="$(python3 -c "print($ours_total + $ours)")"
+  unix_total="$(python3 -c "print($unix_total + $unix)")"
+  maildir_total="$(python3 -c "print($maildir_total + $maildir)")"
   reference_total="$(python3 -c "print($reference_total + $theirs)")"
 done
 # The server bound: the same messages handed to the same LMTP server by a minimal client (Python's
@@ -187,11 +200,12 @@ print(f"{time.time() - start:.3f}")
 PY
 )"
 echo "LMTP alone (smtplib, no IMAP): ${lmtp_only}s"
-python3 - "$ours_total" "$reference_total" "$rounds" "$count" <<'PY'
+python3 - "$ours_total" "$unix_total" "$maildir_total" "$reference_total" "$rounds" "$count" <<'PY'
 import sys
-ours, reference, rounds, count = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-ours /= rounds; reference /= rounds
-print(f"ours:      {ours:.3f} s  ({count / ours:.0f} messages/s)")
-print(f"reference: {reference:.3f} s  ({count / reference:.0f} messages/s)")
-print(f"ratio reference/ours: {reference / ours:.2f}x")
+ours, unix, maildir, reference = (float(v) / int(sys.argv[5]) for v in sys.argv[1:5])
+count = int(sys.argv[6])
+for label, seconds in (("ours, LMTP over TCP", ours), ("ours, LMTP over unix socket", unix), ("ours, maildir", maildir),
+                       ("reference, LMTP over TCP", reference)):
+    print(f"{label + ':':29} {seconds:.3f} s  ({count / seconds:.0f} messages/s, {seconds / reference:.3f}x the reference's time)")
+print(f"ratio reference/ours (LMTP over TCP): {reference / ours:.2f}x")
 PY

@@ -55,7 +55,7 @@ public final class DovecotLMTPServer {
                 port = \(port)
               }
               unix_listener lmtp {
-                mode = 0
+                mode = 0600
               }
             }
             service anvil {

@@ -59,6 +59,13 @@ final class TLSStreamTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(stream.session.cipherBits, 128)
         XCTAssertEqual(stream.peerSPKIFingerprint?.description, "sha256$" + pki.leafSPKI)
         XCTAssertEqual(stream.session.peerSubject, "/CN=localhost")
+        // What `pullimap --serverinfo` shows of the certificate.
+        XCTAssertEqual(stream.session.peerIssuer, "/CN=Transport Test CA")
+        let date = #"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"#
+        for value in [stream.session.peerNotBefore, stream.session.peerNotAfter] {
+            XCTAssertNotNil(value?.range(of: date, options: .regularExpression), value ?? "nil")
+        }
+        XCTAssertLessThan(stream.session.peerNotBefore ?? "", stream.session.peerNotAfter ?? "", "-days 2")
         stream.close()
     }
 
