@@ -38,6 +38,4 @@ final class MessageBody {
     func skip() throws {
         while try nextChunk() != nil {}
     }
-
-    var isConsumed: Bool { ended }
 }
