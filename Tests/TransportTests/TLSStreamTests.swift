@@ -125,20 +125,35 @@ final class TLSStreamTests: XCTestCase {
 
     // MARK: Pinning
 
-    func testMatchingPinAcceptsEvenWithUntrustedCA() throws {
+    func testMatchingPinWithoutVerificationAcceptsAnUntrustedCertificate() throws {
+        // How a self-signed certificate is pinned: SSL_verify = NO and its fingerprint.
         let port = try server(pki.untrustedLeaf)
         // Upper case, colons, explicit algorithm, among other pins: all tolerated.
         let hex = pki.untrustedLeafSPKI.uppercased()
         var colonized = ""
         for (i, c) in hex.enumerated() { colonized += (i > 0 && i % 2 == 0 ? ":" : "") + String(c) }
         let pins = try SPKIFingerprint.parseList("sha256$\(String(repeating: "00", count: 32)) SHA256$\(colonized)")
-        let stream = try connect(port, TLSConfiguration(caFile: pki.caFile, fingerprints: pins))
+        let stream = try connect(port, TLSConfiguration(verify: false, caFile: pki.caFile, fingerprints: pins))
         try assertEcho(stream)
         stream.close()
         // Another algorithm.
-        let sha1 = try connect(port, TLSConfiguration(fingerprints: [SPKIFingerprint(parsing: "sha1$" + pki.untrustedLeafSPKISHA1)]))
+        let sha1 = try connect(port, TLSConfiguration(verify: false, fingerprints: [SPKIFingerprint(parsing: "sha1$" + pki.untrustedLeafSPKISHA1)]))
         try assertEcho(sha1)
         sha1.close()
+    }
+
+    func testWithVerificationAMatchingPinDoesNotReplaceTheChain() throws {
+        // SSL_verify = YES (the default) and a pin: both must hold, as with the reference.
+        let port = try server(pki.untrustedLeaf)
+        let pin = try SPKIFingerprint(parsing: "sha256$" + pki.untrustedLeafSPKI)
+        assertRefused(port, TLSConfiguration(caFile: pki.caFile, fingerprints: [pin])) {
+            XCTAssertTrue($0.contains("certificate verification failed for 'localhost'"), $0)
+        }
+        // A trusted chain naming the host, and the matching pin: accepted.
+        let trusted = try server()
+        let stream = try connect(trusted, TLSConfiguration(caFile: pki.caFile, fingerprints: [try SPKIFingerprint(parsing: "sha256$" + pki.leafSPKI)]))
+        try assertEcho(stream)
+        stream.close()
     }
 
     func testPinMismatchIsRefusedEvenWithValidChain() throws {

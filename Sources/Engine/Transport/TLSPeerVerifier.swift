@@ -1,10 +1,12 @@
 import COpenSSL
 import Foundation
 
-/// Decides, during the handshake, whether the server's certificate is acceptable: by SPKI pin
-/// when `SSL_fingerprint` is set (the chain is then ignored, interimap(1) `SSL_verify`),
-/// otherwise by chain verification (with the host name or IP address check OpenSSL performs from
-/// the SSL's verify parameters) when `SSL_verify` is on.
+/// Decides, during the handshake, whether the server's certificate is acceptable: its key must
+/// match one of the SPKI pins when `SSL_fingerprint` is set, and its chain must verify (with the
+/// host name or IP address check OpenSSL performs from the SSL's verify parameters) when
+/// `SSL_verify` is on. With both set, both must hold, as the reference implementation requires:
+/// a pin narrows what a trusted chain allows, it does not replace the chain. A self-signed
+/// certificate is pinned with `SSL_verify = NO` and its fingerprint.
 ///
 /// It runs as OpenSSL's certificate verification callback, inside SSL_connect, on the
 /// handshaking thread: nothing else touches its state until the handshake is over.
@@ -36,14 +38,17 @@ final class TLSPeerVerifier: @unchecked Sendable {
         if !fingerprints.isEmpty {
             let spki = TLSPeerVerifier.subjectPublicKeyInfo(of: leaf)
             if fingerprints.contains(where: { $0.matches(spki: spki) }) {
-                accepted = true
-                return true
+                if !verify {
+                    accepted = true
+                    return true
+                }
+            } else {
+                let actual = SPKIFingerprint.of(spki: spki).map(\.description) ?? "?"
+                let expected = fingerprints.map(\.description).joined(separator: " ")
+                failure = "SPKI fingerprint mismatch for '\(host)': the server's is \(actual), SSL_fingerprint allows \(expected)"
+                X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
+                return false
             }
-            let actual = SPKIFingerprint.of(spki: spki).map(\.description) ?? "?"
-            let expected = fingerprints.map(\.description).joined(separator: " ")
-            failure = "SPKI fingerprint mismatch for '\(host)': the server's is \(actual), SSL_fingerprint allows \(expected)"
-            X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
-            return false
         }
         if !verify {
             accepted = true
