@@ -63,6 +63,8 @@ final class IMAPMailStoreTests: XCTestCase {
                 return ["* 1 FETCH (UID 3 MODSEQ (4) FLAGS (\\Seen) INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" BODY[] {5}", "hello)",
                         // Attributes after the body: collected, then handed out with them.
                         "* 2 FETCH (BODY[] {3}", "abc UID 4 FLAGS ($Work) INTERNALDATE \"02-Jan-2024 10:00:00 +0000\")",
+                        // Neither flags nor date: still a message, copied with no flags.
+                        "* 3 FETCH (UID 5 BODY[] {2}", "hi)",
                         // No body: another client's flag change.
                         "* 1 FETCH (UID 3 FLAGS (\\Seen \\Flagged) MODSEQ (60))",
                         "\(tag) OK"]
@@ -73,9 +75,9 @@ final class IMAPMailStoreTests: XCTestCase {
         let cursor = try store.fetchMessages(SequenceSet.from(3))
         var got: [(UInt32, [Flag], String)] = []
         while let m = try cursor.next() { got.append((m.uid, m.flags, String(decoding: try m.body.readAll(), as: UTF8.self))) }
-        XCTAssertEqual(got.map(\.0), [3, 4])
-        XCTAssertEqual(got.map(\.1), [[.seen], [Flag("$Work")]])
-        XCTAssertEqual(got.map(\.2), ["hello", "abc"])
+        XCTAssertEqual(got.map(\.0), [3, 4, 5])
+        XCTAssertEqual(got.map(\.1), [[.seen], [Flag("$Work")], []])
+        XCTAssertEqual(got.map(\.2), ["hello", "abc", "hi"])
         XCTAssertEqual(box.pendingFlags, [3: [.seen, .flagged]])
     }
 

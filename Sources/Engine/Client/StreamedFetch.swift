@@ -59,8 +59,9 @@ final class StreamedFetch {
             defer { response = nil }
             guard let r = response else { return .consumed }
             if isMessage { return .messageEnded(modSeq: r.modSeq) }
-            // Attributes after the body: the message is complete only now.
-            if let uid = r.uid, let body = r.body(), r.flags != nil || r.internalDate != nil {
+            // Attributes after the body (or some missing): the message is complete only now. A
+            // body with its UID is a message whatever else came with it, never a report to drop.
+            if let uid = r.uid, let body = r.body() {
                 if wanted.admits(uid) {
                     let pieces = Pieces()
                     pieces.pieces = [body]

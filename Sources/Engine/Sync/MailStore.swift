@@ -131,12 +131,6 @@ final class MessageCursor {
     /// - Parameter read: the next message, or nil once the command completed.
     init(_ read: @escaping () throws -> StoredMessage?) { self.read = read }
 
-    /// A cursor over messages already at hand (an in-memory store).
-    convenience init(messages: [StoredMessage]) {
-        var rest = messages[...]
-        self.init { rest.popFirst() }
-    }
-
     private var previous: MessageBody?
 
     /// The next message; nil when all have been read (and the command completed). What is left
