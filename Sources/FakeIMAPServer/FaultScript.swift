@@ -1,7 +1,7 @@
 import Foundation
 
 /// Fault injection and scripting for a fake server: hooks before and after any command, dropped
-/// connections in the middle of a command, FETCH responses out of UID order, commands answered
+/// connections in the middle of a command, silent servers (no greeting, no answer), FETCH responses out of UID order, commands answered
 /// NO or BAD, capabilities withheld or added. Shared by every session of a server; thread-safe.
 ///
 /// Command names are matched case-insensitively and include the `UID ` prefix of UID commands:
@@ -39,6 +39,7 @@ public final class FaultScript: @unchecked Sendable {
     public typealias AfterHook = @Sendable (CommandInfo, FakeIMAPStore) -> Void
 
     struct Drop { var command: String; var afterUntagged: Int; var remaining: Int }
+    struct Stall { var command: String; var afterUntagged: Int; var remaining: Int }
     struct AppendDrop { var afterMessages: Int; var remaining: Int }
     struct Reorder { var command: String; var order: FetchOrder; var remaining: Int }
     struct Failure { var command: String; var action: Action; var remaining: Int }
@@ -49,6 +50,8 @@ public final class FaultScript: @unchecked Sendable {
     private var after: [AfterHook] = []
     private var drops: [Drop] = []
     private var appendDrops: [AppendDrop] = []
+    private var stalls: [Stall] = []
+    private var greetingStalls = 0
     private var reorders: [Reorder] = []
     private var failures: [Failure] = []
     private var withheld: Set<String> = []
@@ -65,6 +68,17 @@ public final class FaultScript: @unchecked Sendable {
     /// (0: before any), for the next `times` such commands.
     public func dropConnection(during command: String, afterUntagged count: Int, times: Int = 1) {
         locked { drops.append(Drop(command: command.uppercased(), afterUntagged: count, remaining: times)) }
+    }
+
+    /// Accepts the next `times` connections and never greets them: the session reads and
+    /// discards what the client sends until the client closes the connection.
+    public func stallGreeting(times: Int = 1) { locked { greetingStalls += times } }
+
+    /// Stops answering once `count` untagged responses of `command` have been sent (0: before
+    /// any), for the next `times` such commands: the connection stays open, silent, until the
+    /// client closes it.
+    public func stall(during command: String, afterUntagged count: Int, times: Int = 1) {
+        locked { stalls.append(Stall(command: command.uppercased(), afterUntagged: count, remaining: times)) }
     }
 
     /// Closes the connection once `count` messages of an APPEND (MULTIAPPEND batch) have been
@@ -92,6 +106,7 @@ public final class FaultScript: @unchecked Sendable {
     public func reset() {
         locked {
             before = []; after = []; drops = []; appendDrops = []; reorders = []; failures = []
+            stalls = []; greetingStalls = 0
             withheld = []; added = []
         }
     }
@@ -120,6 +135,23 @@ public final class FaultScript: @unchecked Sendable {
             guard let i = drops.firstIndex(where: { $0.command == command && $0.remaining > 0 }) else { return nil }
             drops[i].remaining -= 1
             return drops[i].afterUntagged
+        }
+    }
+
+    /// Whether this connection's greeting must be withheld (the stall-greeting fault).
+    func takeGreetingStall() -> Bool {
+        locked {
+            guard greetingStalls > 0 else { return false }
+            greetingStalls -= 1
+            return true
+        }
+    }
+
+    func takeStall(for command: String) -> Int? {
+        locked {
+            guard let i = stalls.firstIndex(where: { $0.command == command && $0.remaining > 0 }) else { return nil }
+            stalls[i].remaining -= 1
+            return stalls[i].afterUntagged
         }
     }
 

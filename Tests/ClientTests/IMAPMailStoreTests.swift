@@ -8,14 +8,20 @@ final class IMAPMailStoreTests: XCTestCase {
 
     private func makeStore(capabilities: String = capabilities, handler: @escaping @Sendable (String, String) -> [String]) throws
         -> (IMAPMailStore, ScriptedServer) {
+        try Self.makeStore(capabilities: capabilities, handler: handler)
+    }
+
+    /// A store on `side` over a scripted server; `handler` gets each command's tag and line.
+    static func makeStore(side: SyncDatabase.Side = .local, capabilities: String = capabilities,
+                          handler: @escaping @Sendable (String, String) -> [String]) throws -> (IMAPMailStore, ScriptedServer) {
         let (client, server) = MemoryStream.pair()
         let scripted = ScriptedServer(stream: server, greeting: "* PREAUTH [CAPABILITY \(capabilities)] hi") { line in
             handler(String(line.split(separator: " ")[0]), line)
         }
-        let session = IMAPSession(stream: client, name: "local")
+        let session = IMAPSession(stream: client, name: side.rawValue)
         _ = try session.readGreeting()
         let log = SyncLog(sink: try LogSink(standardError: nil))
-        return (IMAPMailStore(side: .local, session: session, listReference: "", log: log), scripted)
+        return (IMAPMailStore(side: side, session: session, listReference: "", log: log), scripted)
     }
 
     private static let selectAnswer = ["* OK [UIDVALIDITY 7] ok", "* OK [UIDNEXT 10] ok", "* OK [HIGHESTMODSEQ 50] ok"]
@@ -59,15 +65,18 @@ final class IMAPMailStoreTests: XCTestCase {
     func testMessagesStreamOutWithTheirAttributesWhicheverOrderTheServerUses() throws {
         let (store, _) = try makeStore { tag, line in
             if line.contains("SELECT") { return Self.selectAnswer + ["\(tag) OK"] }
-            if line.contains("UID FETCH") {
+            if line.contains("UID FETCH 3:*") {
                 return ["* 1 FETCH (UID 3 MODSEQ (4) FLAGS (\\Seen) INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" BODY[] {5}", "hello)",
                         // Attributes after the body: collected, then handed out with them.
                         "* 2 FETCH (BODY[] {3}", "abc UID 4 FLAGS ($Work) INTERNALDATE \"02-Jan-2024 10:00:00 +0000\")",
-                        // Neither flags nor date: still a message, copied with no flags.
+                        // Neither flags nor date: not copied as it is (it would lose them), asked again below.
                         "* 3 FETCH (UID 5 BODY[] {2}", "hi)",
                         // No body: another client's flag change.
                         "* 1 FETCH (UID 3 FLAGS (\\Seen \\Flagged) MODSEQ (60))",
                         "\(tag) OK"]
+            }
+            if line.contains("UID FETCH 5 ") {
+                return ["* 3 FETCH (UID 5 FLAGS () INTERNALDATE \"03-Jan-2024 10:00:00 +0000\" BODY[] {2}", "hi)", "\(tag) OK"]
             }
             return ["\(tag) OK"]
         }

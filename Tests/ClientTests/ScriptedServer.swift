@@ -2,9 +2,10 @@ import Foundation
 @testable import Engine
 
 /// A minimal IMAP peer for client tests: reads command lines (following synchronizing literals,
-/// answering `+` only when told to) and answers with whatever the test's handler returns.
+/// answering `+` only when told to) and answers with whatever the test's handler returns (an
+/// empty answer leaves the command unanswered: a server that stalls).
 final class ScriptedServer: @unchecked Sendable {
-    let stream: MemoryStream
+    let stream: ByteStream
     private let lock = NSLock()
     private var _received: [String] = []
     /// Every complete command line received, literals inlined.
@@ -15,13 +16,29 @@ final class ScriptedServer: @unchecked Sendable {
     let grantLiterals: Bool
     private var buffer: [UInt8] = []
 
-    init(stream: MemoryStream, greeting: String, grantLiterals: Bool = true, handler: @escaping @Sendable (String) -> [String]) {
+    /// `greeting` nil: the server never greets.
+    init(stream: ByteStream, greeting: String?, grantLiterals: Bool = true, handler: @escaping @Sendable (String) -> [String]) {
         self.stream = stream
         self.handler = handler
         self.grantLiterals = grantLiterals
-        try? stream.write(Array((greeting + "\r\n").utf8))
+        if let greeting { try? stream.write(Array((greeting + "\r\n").utf8)) }
         let t = Thread { [self] in self.run() }
         t.start()
+    }
+
+    /// A client stream and a server stream on the two ends of a socketpair, the client's with
+    /// a silence limit of `timeout` seconds: what a hostile server test needs to time out.
+    static func socketPair(timeout: Double) throws -> (client: SocketStream, server: SocketStream, silence: SilenceLimit) {
+        var pair: [Int32] = [-1, -1]
+        #if os(Linux)
+        let type = Int32(SOCK_STREAM.rawValue)
+        #else
+        let type = SOCK_STREAM
+        #endif
+        guard socketpair(AF_UNIX, type, 0, &pair) == 0 else { throw TransportError.closed }
+        let silence = SilenceLimit(seconds: timeout)
+        return (SocketStream(adopting: pair[0], peer: "imap.test:143", silence: silence),
+                SocketStream(adopting: pair[1], peer: "client"), silence)
     }
 
     func send(_ line: String) { try? stream.write(Array((line + "\r\n").utf8)) }
@@ -49,13 +66,14 @@ final class ScriptedServer: @unchecked Sendable {
     private func run() {
         while var line = readLine() {
             var text = String(decoding: line, as: UTF8.self)
+            var refused = false
             // Follow literals: `{n}` needs a `+` (or a refusal), `{n+}` does not.
             while let count = TrafficLog.literalCount(line) {
                 let synchronizing = !text.hasSuffix("+}")
                 if synchronizing {
                     if grantLiterals { send("+ go ahead") } else {
                         let tag = text.split(separator: " ").first.map(String.init) ?? "*"
-                        send("\(tag) NO literal refused"); break
+                        send("\(tag) NO literal refused"); refused = true; break
                     }
                 }
                 guard let data = readBytes(count), let rest = readLine() else { return }
@@ -63,6 +81,8 @@ final class ScriptedServer: @unchecked Sendable {
                 line = rest
             }
             lock.lock(); _received.append(text); lock.unlock()
+            // The refusal was the command's one tagged response.
+            if refused { continue }
             for reply in handler(text) {
                 if reply == "<close>" { stream.close(); return }
                 send(reply)

@@ -84,6 +84,20 @@ final class ConnectionOptionsTests: XCTestCase {
         }
     }
 
+    func testTimeout() throws {
+        XCTAssertEqual(try parseInterimap("[local]\n[remote]\n").local.connection.timeout, 30, "as long as the reference waits")
+        XCTAssertEqual(try local("timeout=120").timeout, 120)
+        XCTAssertEqual(try local("timeout=0.25").timeout, 0.25)
+        XCTAssertEqual(try local("timeout=0").timeout, 0)
+        XCTAssertEqual(try local("timeout=0").transportEndpoint(keepAlive: false).timeout, nil, "0: no limit")
+        XCTAssertEqual(try local("timeout=0").transportEndpoint(keepAlive: false).connectTimeoutSeconds, nil)
+        XCTAssertEqual(try local("timeout=7").transportEndpoint(keepAlive: false).connectTimeoutSeconds, 7)
+        for bad in ["-1", "abc", "1e3", ".5", "5.", "1.2.3", "99999999999", "+5", "5s"] {
+            assertBad("timeout=\(bad)", "timeout: invalid timeout '\(bad)' (expected a number of seconds, 0 for none)")
+        }
+        assertBad("timeout=", "timeout: empty value")
+    }
+
     func testProxy() throws {
         XCTAssertEqual(try local("proxy=socks5://127.0.0.1:1080").proxy, "socks5://127.0.0.1:1080")
         XCTAssertEqual(try local("proxy=socks5h://u:p@proxy").proxy, "socks5h://u:p@proxy")

@@ -11,7 +11,9 @@ extension ConnectionOptions {
             protocolMin: sslProtocolMin, protocolMax: sslProtocolMax,
             protocols: sslProtocols.map { TLSProtocolSelection(toggles: $0) },
             cipherList: sslCipherList, cipherSuites: sslCipherSuites)
-        return TransportEndpoint(type: type, host: host, port: UInt16(clamping: port), proxy: proxyValue, command: command,
-                                 nullStderr: nullStderr, keepAlive: keepAlive, tls: tls)
+        var endpoint = TransportEndpoint(type: type, host: host, port: UInt16(clamping: port), proxy: proxyValue, command: command,
+                                         nullStderr: nullStderr, keepAlive: keepAlive, tls: tls)
+        endpoint.timeout = timeout > 0 ? timeout : nil
+        return endpoint
     }
 }

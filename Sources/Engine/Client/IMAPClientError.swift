@@ -10,6 +10,9 @@ public enum IMAPClientError: Error, Equatable, CustomStringConvertible, ExitStat
     case serverClosed(String)
     /// The connection ended before the tagged response of a command.
     case connectionLost(String)
+    /// Nothing came from the server for the `timeout` option's seconds while an answer was due:
+    /// the text names the server and the limit.
+    case timedOut(String)
     /// `STARTTLS = YES` but the server does not advertise STARTTLS: abort rather than send
     /// credentials in clear (RFC 2595 §3.1; protects against capability stripping).
     case startTLSUnavailable
@@ -27,11 +30,20 @@ public enum IMAPClientError: Error, Equatable, CustomStringConvertible, ExitStat
         case let .commandRejected(c, t): return "\(c) rejected (BAD): \(t)"
         case .serverClosed(let t): return "server closed the connection: \(t)"
         case .connectionLost(let t): return "connection lost: \(t)"
+        case .timedOut(let t): return "timed out: \(t)"
         case .startTLSUnavailable: return "server did not advertise STARTTLS capability (set STARTTLS = NO to connect anyway, unencrypted)"
         case .missingCapability(let c): return "server does not support \(c)"
         case .authenticationImpossible(let t): return "cannot authenticate: \(t)"
         case .protocolViolation(let t): return "protocol error: \(t)"
         }
+    }
+
+    /// A failure of the stream below a session, as the session reports it.
+    static func lost(_ error: Error) -> IMAPClientError {
+        if case let TransportError.timedOut(target, seconds)? = error as? TransportError {
+            return .timedOut(TransportError.timedOut(target: target, seconds: seconds).description)
+        }
+        return .connectionLost(String(describing: error))
     }
 
     public var exitStatus: ExitStatus {
@@ -40,7 +52,7 @@ public enum IMAPClientError: Error, Equatable, CustomStringConvertible, ExitStat
         case .commandFailed(let c, _) where c == "LOGIN" || c == "AUTHENTICATE": return .permissionDenied
         case .commandFailed: return .unavailable
         case .commandRejected, .protocolViolation: return .protocolError
-        case .connectionLost: return .temporaryFailure
+        case .connectionLost, .timedOut: return .temporaryFailure
         case .startTLSUnavailable, .missingCapability: return .unavailable
         case .authenticationImpossible: return .configuration
         }

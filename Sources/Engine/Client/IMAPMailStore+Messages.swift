@@ -53,22 +53,41 @@ extension IMAPMailStore {
     }
 
     func fetchMessages(_ uids: SequenceSet) throws -> MessageCursor {
-        let streamer = StreamedFetch(wanted: uids)
-        let tag = try send(.uidFetch(uids, items: [.uid, .modSeq, .flags, .internalDate, .body(section: .complete, peek: true)]),
-                           streamer: streamer)
+        let view = selected
+        func start(_ set: SequenceSet) throws -> (tag: String, streamer: StreamedFetch) {
+            let streamer = StreamedFetch(wanted: set)
+            streamer.isPlausible = { uid in view?.admitsMessage(uid) ?? true }
+            let tag = try send(.uidFetch(set, items: [.uid, .modSeq, .flags, .internalDate, .body(section: .complete, peek: true)]),
+                               streamer: streamer)
+            return (tag, streamer)
+        }
+        var attempt = try start(uids)
+        var retried = false
         var done = false
         return MessageCursor {
-            while streamer.ready.isEmpty && !done {
-                if self.isCompleted(tag) {
-                    try self.wait(tag, command: "UID FETCH")
-                    done = true
+            while attempt.streamer.ready.isEmpty && !done {
+                if self.isCompleted(attempt.tag) {
+                    try self.wait(attempt.tag, command: "UID FETCH")
+                    // A message answered without all it was asked for is not copied; asked once
+                    // more, then the run stops: its UID must never be passed over.
+                    let missing = attempt.streamer.missing
+                    if missing.isEmpty {
+                        done = true
+                    } else if !retried {
+                        retried = true
+                        attempt = try start(missing)
+                    } else {
+                        throw self.failure(.protocolViolation("UID FETCH twice left out part of the message with UID \(missing.first ?? 0)"
+                            + " (UID, FLAGS, INTERNALDATE and BODY[] were asked for)"))
+                    }
                 } else {
                     try self.readOne()
                 }
             }
-            guard !streamer.ready.isEmpty else { return nil }
-            let message = streamer.ready.removeFirst()
+            guard !attempt.streamer.ready.isEmpty else { return nil }
+            let message = attempt.streamer.ready.removeFirst()
             let pieces = message.pieces
+            let tag = attempt.tag
             // The body's pieces are read from the connection as the copy asks for them: the
             // server's data waits in the socket meanwhile (back-pressure).
             let body = MessageBody(size: message.size) {

@@ -24,6 +24,7 @@ extension IMAPMailStore {
             }
         }
         idling = true
+        if newsBeforeIdle { newsBeforeIdle = false; onChange() }
         return Pending {
             defer { self.idling = false }
             try self.wait(tag, command: "IDLE")
@@ -33,6 +34,6 @@ extension IMAPMailStore {
     /// Ends an IDLE (RFC 2177 §3: `DONE`). Only queues bytes for the sender thread, so another
     /// thread may call it while ``idle(onChange:)`` reads.
     func endIdle() {
-        try? session.sendRaw(CommandEncoder.idleDone, logAs: "DONE")
+        try? session.sendIdleDone()
     }
 }

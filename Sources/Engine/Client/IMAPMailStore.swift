@@ -150,6 +150,8 @@ final class IMAPMailStore: MailStore {
 
     /// Whether an IDLE is in progress (its continuation request is expected).
     var idling = false
+    /// Whether NOTIFY reported a change while no IDLE was waiting for it.
+    var newsBeforeIdle = false
 
     private var oldest: InFlight? { inFlightHead < inFlight.count ? inFlight[inFlightHead] : nil }
 
@@ -180,6 +182,8 @@ final class IMAPMailStore: MailStore {
                 case .report(let fetch):
                     if let uid = fetch.uid { target(command)?.observe(uid: uid, flags: fetch.flags, modSeq: fetch.modSeq) }
                     return
+                case .implausible(let uid):
+                    throw failure(.protocolViolation("UID FETCH answered with UID \(uid), which the mailbox cannot hold (UIDNEXT \(target(command)?.uidNext ?? 0), no new message announced)"))
                 }
             }
             guard let fetch = assembler.feed(event) else { return }
@@ -201,6 +205,12 @@ final class IMAPMailStore: MailStore {
         case .ok(let text), .no(let text), .bad(let text):
             if text.code == .closed { command?.closing = nil; return }
             target(command)?.observe(code: text.code)
+        case .exists(let count): target(command)?.observe(exists: count)
+        case .status:
+            // A STATUS no command asked for is NOTIFY's news of another mailbox (RFC 5465 §5.1);
+            // one read while not idling (during the UNSELECT ending a synchronization) must
+            // still wake the next IDLE.
+            if !idling { newsBeforeIdle = true }
         default: break
         }
     }
@@ -228,6 +238,11 @@ final class IMAPMailStore: MailStore {
         selected = view
         return Pending {
             try self.wait(tag, command: "SELECT")
+            // Without a valid UIDVALIDITY (a nonzero 32-bit number, RFC 3501 §2.3.1.1) no UID of
+            // this mailbox can be trusted to name the same message next time.
+            guard view.uidValidity != 0 else {
+                throw self.failure(.protocolViolation("SELECT gave no valid UIDVALIDITY for \(self.display(mailbox))"))
+            }
             return view
         }
     }

@@ -26,14 +26,31 @@ public final class IMAPSession: @unchecked Sendable {
     private let revealSecrets: Bool
     private var tagNumber = 0
     private var completedResponses: [String: TaggedResponse] = [:]
+    /// The IDLE in progress, whose completion ends the suspension of the silence limit.
+    private var idleTag: String?
+    /// Tags sent and not yet completed: a tagged response with any other tag is the server's error.
+    private var outstanding: Set<String> = []
+    /// Set once LOGOUT is sent, after which BYE is the expected answer (RFC 3501 §6.1.3).
+    private var loggingOut = false
+    /// Untagged responses and continuation requests read since the last tagged response.
+    private var untaggedSinceCompletion = 0
+    /// How many untagged responses may come before a command completes: far more than any real
+    /// answer (a FETCH of every message of a mailbox of millions), so that a server streaming
+    /// responses forever is stopped while an honest one never is.
+    public var maximumUntaggedPerCompletion = 10_000_000
     /// The stream below the IMAP layer: replaced when TLS or COMPRESS starts.
     public private(set) var stream: ByteStream
+    /// The `timeout` option's limit, enforced by the socket below; suspended while idling.
+    public let silence: SilenceLimit?
 
     /// - Parameters:
     ///   - debugLog: receives `C: `/`S: ` traffic lines (`--debug`); nil logs nothing.
     ///   - revealSecrets: log LOGIN/AUTHENTICATE arguments too (`--debug` given twice).
-    public init(stream: ByteStream, name: String, debugLog: (@Sendable (String) -> Void)? = nil, revealSecrets: Bool = false) {
+    ///   - silence: the limit the stream enforces (see `Connector.open`), for IDLE to suspend.
+    public init(stream: ByteStream, name: String, debugLog: (@Sendable (String) -> Void)? = nil, revealSecrets: Bool = false,
+                silence: SilenceLimit? = nil) {
         self.stream = stream
+        self.silence = silence
         self.name = name
         self.debugLog = debugLog
         self.revealSecrets = revealSecrets
@@ -86,10 +103,16 @@ public final class IMAPSession: @unchecked Sendable {
         tagNumber += 1
         let tag = String(format: "%06d", tagNumber - 1)
         debugLog?("C: " + CommandEncoder.logDescription(command, tag: tag, redactingSecrets: !revealSecrets))
+        // RFC 2177 §3: while idling the server speaks only when there is news, which may take
+        // up to 29 minutes; keep-alive watches the connection meanwhile (``sendIdleDone()``
+        // resumes the limit).
+        if case .idle = command { idleTag = tag; silence?.suspend() }
+        if case .logout = command { loggingOut = true }
+        outstanding.insert(tag)
         do {
             try sender.enqueue(tag: tag, segments: encoder.encode(command, tag: tag).segments)
         } catch {
-            throw IMAPClientError.connectionLost(String(describing: error))
+            throw IMAPClientError.lost(error)
         }
         return tag
     }
@@ -102,8 +125,9 @@ public final class IMAPSession: @unchecked Sendable {
         tagNumber += 1
         let tag = String(format: "%06d", tagNumber - 1)
         debugLog?("C: \(tag) \(description)")
+        outstanding.insert(tag)
         do { try sender.enqueue(tag: tag, segments: [prefix(tag)]) } catch {
-            throw IMAPClientError.connectionLost(String(describing: error))
+            throw IMAPClientError.lost(error)
         }
         return tag
     }
@@ -112,14 +136,21 @@ public final class IMAPSession: @unchecked Sendable {
     /// is behind (at most a megabyte or so is queued), so that memory does not follow the data.
     public func continueCommand(tag: String, _ bytes: [UInt8]) throws {
         do { try sender.enqueueStreamed(tag: tag, bytes: bytes) } catch {
-            throw IMAPClientError.connectionLost(String(describing: error))
+            throw IMAPClientError.lost(error)
         }
     }
 
     /// Sends raw bytes after what is queued: a SASL response or IDLE's `DONE`.
     public func sendRaw(_ bytes: [UInt8], logAs description: String) throws {
         debugLog?("C: " + description)
-        do { try sender.enqueueRaw(bytes) } catch { throw IMAPClientError.connectionLost(String(describing: error)) }
+        do { try sender.enqueueRaw(bytes) } catch { throw IMAPClientError.lost(error) }
+    }
+
+    /// Ends an IDLE (RFC 2177 §3: `DONE`); from then on the server owes its tagged answer
+    /// within the `timeout`. Only queues bytes, so any thread may call it while another reads.
+    public func sendIdleDone() throws {
+        silence?.resume()
+        try sendRaw(CommandEncoder.idleDone, logAs: "DONE")
     }
 
     /// One thing the server said, as ``readEvent()`` hands it over.
@@ -141,18 +172,42 @@ public final class IMAPSession: @unchecked Sendable {
             let event = try reader.next()
             switch event {
             case .tagged(let response):
+                // RFC 3501 §2.2.2: the tag names one of our commands; another is the server's error.
+                guard outstanding.remove(response.tag) != nil else {
+                    throw IMAPClientError.protocolViolation("tagged response for a command never sent: \(response.tag)")
+                }
+                untaggedSinceCompletion = 0
                 observe(response.code)
                 sender.commandCompleted(tag: response.tag)
+                if response.tag == idleTag { idleTag = nil; silence?.resume() }
                 return .tagged(response)
             case .continuation(let request):
+                try countUntagged()
                 if sender.isWaitingForContinuation { sender.continuationReceived(); continue }
                 return .continuation(request)
             case .untagged(let untagged):
+                try countUntagged()
                 observe(untagged)
+                // RFC 3501 §7.1.5: BYE means the server is closing the connection; a command in
+                // progress will never complete, so waiting for the close would only add a delay
+                // (or hang on a server that keeps the connection open).
+                if case .bye(let text) = untagged, !loggingOut, !outstanding.isEmpty {
+                    throw IMAPClientError.serverClosed(text.text)
+                }
+                return .response(event)
+            case .fetchStart:
+                try countUntagged()
                 return .response(event)
             default:
                 return .response(event)
             }
+        }
+    }
+
+    private func countUntagged() throws {
+        untaggedSinceCompletion += 1
+        if untaggedSinceCompletion > maximumUntaggedPerCompletion {
+            throw IMAPClientError.protocolViolation("more than \(maximumUntaggedPerCompletion) untagged responses and no command completes")
         }
     }
 
@@ -232,7 +287,7 @@ public final class IMAPSession: @unchecked Sendable {
     /// Layers a new stream (TLS, DEFLATE) over the current one once everything queued is sent and
     /// nothing unread is buffered.
     public func layerStream(_ makeStream: (ByteStream) throws -> ByteStream) throws {
-        do { try sender.drain() } catch { throw IMAPClientError.connectionLost(String(describing: error)) }
+        do { try sender.drain() } catch { throw IMAPClientError.lost(error) }
         let newStream = try makeStream(stream)
         try reader.replaceStream(newStream)
         sender.replaceStream(newStream)

@@ -15,7 +15,13 @@ enum IMAPStoreConnector {
                                 debugLog: { line in sink.record(level: .debug, component: name, mailbox: "", message: line) },
                                 traffic: traffic)
         }
-        let results = ParallelWork.run(logins.map { l in { try l.open() } })
+        let results = ParallelWork.run(logins.map { l in {
+            do { return try l.open() } catch let error as IMAPClientError {
+                // A timeout's text names the address; the log line names the side too.
+                guard case .timedOut = error else { throw error }
+                throw ServerFailure(server: l.name, mailbox: nil, error: error)
+            }
+        } })
         var sessions: [IMAPSession] = []
         var firstError: Error?
         for r in results {

@@ -33,7 +33,7 @@ final class ResponseReader {
             if ended { throw endOfStream() }
             let bytes: [UInt8]
             do { bytes = try stream.read(maxLength: Self.readSize) } catch {
-                throw IMAPClientError.connectionLost(String(describing: error))
+                throw IMAPClientError.lost(error)
             }
             if bytes.isEmpty { ended = true; throw endOfStream() }
             traffic?.server(bytes)

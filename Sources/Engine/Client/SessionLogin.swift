@@ -28,9 +28,10 @@ public struct SessionLogin: Sendable {
         var endpoint = try options.transportEndpoint(keepAlive: keepAlive)
         // interimap(1), null-stderr: "This option is ignored when the --debug flag is set."
         endpoint.nullStderr = options.nullStderr && debugLevel == 0
-        let stream = try Connector.open(endpoint, traffic: traffic)
+        let silence = Connector.silenceLimit(for: endpoint)
+        let stream = try Connector.open(endpoint, traffic: traffic, silence: silence)
         let session = IMAPSession(stream: stream, name: name, debugLog: debugLevel > 0 ? debugLog : nil,
-                                  revealSecrets: debugLevel > 1)
+                                  revealSecrets: debugLevel > 1, silence: silence)
         do {
             try login(session, endpoint: endpoint, secret: secret)
             return session

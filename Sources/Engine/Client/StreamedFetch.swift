@@ -4,6 +4,11 @@
 /// pieces are read from the connection as the copy asks for them. A server may send the
 /// attributes in any order (RFC 3501 §7.4.2); when they come after the body, that message's
 /// body is collected first. A FETCH without a body is another client's change, a report.
+///
+/// Nothing a server says is taken on trust: a message whose FETCH lacks its flags or internal
+/// date is not handed out (it would be copied wrong), and a wanted UID that got only bodiless
+/// answers is missing; both are in ``missing`` at the end, for the store to ask again. A UID
+/// beyond what the mailbox can hold (``isPlausible``) is a protocol violation.
 final class StreamedFetch {
     /// What one FETCH event amounted to.
     enum Outcome {
@@ -13,6 +18,8 @@ final class StreamedFetch {
         case messageEnded(modSeq: UInt64?)
         /// A complete FETCH that is not one of the messages asked for.
         case report(FetchResponse)
+        /// A message with a UID the mailbox cannot have (see ``isPlausible``).
+        case implausible(UInt32)
     }
 
     /// The pieces of a body being handed out, filled as the events arrive.
@@ -30,8 +37,19 @@ final class StreamedFetch {
     private var collecting: (section: BodySection, origin: UInt32?, bytes: [UInt8])?
     /// Whether the current response's body is one of ours (handed out or to be handed out).
     private var isMessage = false
+    /// Wanted UIDs handed out whole.
+    private var delivered = SequenceSet()
+    /// Wanted UIDs that came without everything asked for.
+    private var incomplete = SequenceSet()
+    /// Whether a UID may be a message of the mailbox (below its UIDNEXT unless it grew since);
+    /// asked when a message's body starts.
+    var isPlausible: (UInt32) -> Bool = { _ in true }
 
     init(wanted: SequenceSet) { self.wanted = wanted }
+
+    /// Wanted messages the server answered for without all of UID, FLAGS, INTERNALDATE and
+    /// BODY[] (and never in full): not copied, to be fetched again.
+    var missing: SequenceSet { incomplete.subtracting(delivered) }
 
     func feed(_ event: ResponseEvent) -> Outcome {
         switch event {
@@ -42,11 +60,12 @@ final class StreamedFetch {
             response?.attributes.append(attribute)
         case .fetchBodyStart(let section, let origin, let size):
             if section == .complete, origin == nil, let r = response, let uid = r.uid, let flags = r.flags, r.internalDate != nil {
+                if wanted.admits(uid) && !isPlausible(uid) { return .implausible(uid) }
                 isMessage = true
                 let pieces = Pieces()
                 streaming = pieces
                 // `n:*` names the highest message even below `n` (RFC 3501 §6.4.8): read, not kept.
-                if wanted.admits(uid) { ready.append((uid, flags, r.internalDate, size, pieces)) }
+                if wanted.admits(uid) { ready.append((uid, flags, r.internalDate, size, pieces)); delivered.insert(uid) }
             } else {
                 collecting = (section, origin, [])
             }
@@ -60,16 +79,25 @@ final class StreamedFetch {
             guard let r = response else { return .consumed }
             if isMessage { return .messageEnded(modSeq: r.modSeq) }
             // Attributes after the body (or some missing): the message is complete only now. A
-            // body with its UID is a message whatever else came with it, never a report to drop.
+            // body with its UID is a message, never a report to drop; without its flags or date
+            // it is not copied (its copy would be wrong) but counted missing.
             if let uid = r.uid, let body = r.body() {
-                if wanted.admits(uid) {
-                    let pieces = Pieces()
-                    pieces.pieces = [body]
-                    pieces.ended = true
-                    ready.append((uid, r.flags ?? [], r.internalDate, body.count, pieces))
+                guard wanted.admits(uid) else { return .messageEnded(modSeq: r.modSeq) }
+                if !isPlausible(uid) { return .implausible(uid) }
+                guard let flags = r.flags, r.internalDate != nil else {
+                    incomplete.insert(uid)
+                    return .messageEnded(modSeq: r.modSeq)
                 }
+                let pieces = Pieces()
+                pieces.pieces = [body]
+                pieces.ended = true
+                ready.append((uid, flags, r.internalDate, body.count, pieces))
+                delivered.insert(uid)
                 return .messageEnded(modSeq: r.modSeq)
             }
+            // A wanted message answered without its body: a report of its flags, and missing
+            // unless its full answer comes too.
+            if let uid = r.uid, wanted.admits(uid) { incomplete.insert(uid) }
             return .report(r)
         default:
             break

@@ -53,7 +53,7 @@ enum ConnectionOptionParser {
         "compress",
         "null-stderr", "SSL_protocols", "SSL_protocol_min", "SSL_protocol_max", "SSL_cipherlist",
         "SSL_cipher_list", "SSL_ciphersuites", "SSL_fingerprint", "SSL_verify", "SSL_CAfile", "SSL_CApath",
-        "SSL_hostname",
+        "SSL_hostname", "timeout",
     ]
 
     /// A decimal port number 1...65535, or nil.
@@ -61,6 +61,15 @@ enum ConnectionOptionParser {
         guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }),
               let port = Int(text), (1...65535).contains(port) else { return nil }
         return port
+    }
+
+    /// A number of seconds, `30` or `0.5` (digits with at most one dot), below 10^9 (about 31
+    /// years: anything bigger is a typing error).
+    static func parseSeconds(_ text: String) -> Double? {
+        guard !text.isEmpty, text.count <= 12, text.filter({ $0 == "." }).count <= 1,
+              text.allSatisfy({ $0 == "." || ($0.isASCII && $0.isNumber) }),
+              text.first != ".", text.last != ".", let value = Double(text), value < 1e9 else { return nil }
+        return value
     }
 
     /// Parses the connection options of section `section`.
@@ -144,6 +153,12 @@ enum ConnectionOptionParser {
         }
         options.compress = try reader.boolean("compress", default: compressDefault)
         options.nullStderr = try reader.boolean("null-stderr", default: false)
+        if let text = try reader.string("timeout"), let setting = reader["timeout"] {
+            guard let seconds = parseSeconds(text) else {
+                throw ConfigError(setting, "invalid timeout \(quoted(text)) (expected a number of seconds, 0 for none)")
+            }
+            options.timeout = seconds
+        }
 
         if let words = try reader.words("SSL_protocols"), let setting = reader["SSL_protocols"] {
             var toggles: [TLSProtocolToggle] = []

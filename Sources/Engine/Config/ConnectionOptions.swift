@@ -48,6 +48,11 @@ public struct ConnectionOptions: Equatable, Sendable {
     /// `SSL_hostname`: `nil` when unset (SNI from ``host``); the empty string disables SNI.
     public var sslHostname: String?
 
+    /// `timeout`: seconds of silence after which the server is given up on while an answer is
+    /// due (connect, greeting, TLS handshake, login, every command); 0: never. IDLE and NOTIFY
+    /// waits are not bounded by it (TCP keep-alive watches them).
+    public var timeout: Double = 30
+
     public init() {}
 
     /// The host without the brackets of an IP literal.

@@ -86,6 +86,6 @@ final class IdleTerminator: @unchecked Sendable {
         guard !doneSent, !finished else { return }
         doneSent = true
         // A failed write surfaces as a lost connection on the reading side.
-        try? session.sendRaw(CommandEncoder.idleDone, logAs: "DONE")
+        try? session.sendIdleDone()
     }
 }

@@ -25,6 +25,11 @@ public enum InterimapProgram {
             // The database is locked before any network traffic: a second instance stops here.
             let database = try SyncDatabase(path: configuration.database)
             if database.isNew { log.notice("", "", "Creating new schema in database file \(configuration.database)") }
+            if case .synchronize(let mailboxes) = invocation.command, let interval = invocation.watchInterval {
+                try watch(configuration, invocation: invocation, database: database, log: log, sink: sink,
+                          interval: interval, mailboxes: mailboxes)
+                return
+            }
             let stores: (local: IMAPMailStore, remote: IMAPMailStore)
             do {
                 stores = try IMAPStoreConnector.connect(configuration, invocation: invocation, log: log)
@@ -37,12 +42,7 @@ public enum InterimapProgram {
             do {
                 switch invocation.command {
                 case .synchronize(let mailboxes):
-                    if let interval = invocation.watchInterval {
-                        try WatchLoop(run: run, interval: interval, notify: invocation.notify, mailboxes: mailboxes,
-                                      shutdown: ShutdownSignal()).start()
-                    } else {
-                        try run.synchronize(repair: false, mailboxes: mailboxes)
-                    }
+                    try run.synchronize(repair: false, mailboxes: mailboxes)
                 case .repair(let mailboxes):
                     try run.synchronize(repair: true, mailboxes: mailboxes)
                 case .delete(let mailboxes):
@@ -58,6 +58,32 @@ public enum InterimapProgram {
                 throw LoggedFailure(exitStatus: (error as? ExitStatusProviding)?.exitStatus ?? .software)
             }
             run.finish()
+        }
+    }
+
+    /// `--watch`: connects, then synchronizes and waits until stopped; a lost connection is
+    /// logged and the program connects again (see ``Reconnection``), resuming from the database.
+    private static func watch(_ configuration: InterimapConfiguration, invocation: InterimapInvocation, database: SyncDatabase,
+                              log: SyncLog, sink: LogSink, interval: Int, mailboxes: [String]) throws {
+        let shutdown = ShutdownSignal()
+        var reconnection = Reconnection(warn: { error, line in
+            let failure = error as? ServerFailure
+            log.warning(failure?.server ?? "", failure?.mailbox ?? "", line)
+        })
+        reconnection.sleep = { shutdown.sleep($0) }
+        do {
+            try reconnection.run { cycleSucceeded in
+                let stores = try IMAPStoreConnector.connect(configuration, invocation: invocation, log: log)
+                let run = InterimapSynchronization(configuration: configuration, log: log, database: database,
+                                                   local: stores.local, remote: stores.remote)
+                defer { run.finish() }
+                var loop = WatchLoop(run: run, interval: interval, notify: invocation.notify, mailboxes: mailboxes, shutdown: shutdown)
+                loop.onSynchronized = cycleSucceeded
+                try loop.start()
+            }
+        } catch {
+            logFatal(error, to: sink)
+            throw LoggedFailure(exitStatus: (error as? ExitStatusProviding)?.exitStatus ?? .software)
         }
     }
 

@@ -20,6 +20,10 @@ final class SelectedMailbox {
     var pendingFlags: [UInt32: [Flag]] = [:]
     /// UIDs this client is storing flags on: reports about them are our own changes' echoes.
     var ownStores = SequenceSet()
+    /// The message count of the first EXISTS (the SELECT's), and whether a later one was larger:
+    /// until then no message can have a UID at or above ``uidNext`` (RFC 3501 §2.3.1.1).
+    private var firstExists: UInt32?
+    private(set) var grew = false
 
     init(database: [UInt8]) {
         self.database = database
@@ -50,6 +54,14 @@ final class SelectedMailbox {
         if ownStores.contains(uid) { return }
         pendingFlags[uid] = flags.filter { $0 != .recent }
     }
+
+    func observe(exists count: UInt32) {
+        if let first = firstExists { if count > first { grew = true } } else { firstExists = count }
+    }
+
+    /// Whether `uid` can be a message of this mailbox: below UIDNEXT, unless new messages were
+    /// announced since the SELECT (their UIDs are not known in advance).
+    func admitsMessage(_ uid: UInt32) -> Bool { grew || uidNext == 0 || uid < uidNext }
 
     func observe(vanished uids: SequenceSet) {
         pendingVanished.formUnion(uids)

@@ -11,11 +11,14 @@ struct WatchLoop {
     let notify: Bool
     let mailboxes: [String]
     let shutdown: ShutdownSignal
+    /// Called after each complete synchronization (resets the reconnection backoff).
+    var onSynchronized: () -> Void = {}
 
     func start() throws {
         if notify { try enableNotify() }
         while !shutdown.isRequested {
             try run.synchronize(repair: false, mailboxes: mailboxes)
+            onSynchronized()
             if shutdown.isRequested { break }
             if notify {
                 try waitForEvents(timeout: TimeInterval(interval))
@@ -48,7 +51,11 @@ struct WatchLoop {
         let idles = try servers.map { try $0.idle { changed.set(); shutdown.poke() } }
         let jobs: [@Sendable () throws -> Void] = idles.map { idle in
             let box = UncheckedBox(idle)
-            return { try box.value.wait() }
+            return {
+                // A connection lost while idling ends the other server's IDLE too, so that the
+                // failure is reported (and the reconnection starts) at once.
+                do { try box.value.wait() } catch { changed.set(); shutdown.poke(); throw error }
+            }
         }
         let waiter = Thread {
             let deadline = Date().addingTimeInterval(timeout)

@@ -104,7 +104,7 @@ public struct SOCKS5Proxy: Equatable, Sendable, CustomStringConvertible {
     /// host option: a name, a bare IP or a bracketed IP literal). The returned stream carries
     /// the connection to the target; `keepAlive` applies to the socket to the proxy.
     public func connect(to targetHost: String, port targetPort: UInt16, keepAlive: Bool = false,
-                        timeout: Double? = nil) throws -> SocketStream {
+                        timeout: Double? = nil, silence: SilenceLimit? = nil) throws -> SocketStream {
         let target = try HostAddress(parsing: targetHost)
         var destinations: [SOCKS5Handshake.Destination]
         if let ip = target.ip {
@@ -124,7 +124,7 @@ public struct SOCKS5Proxy: Equatable, Sendable, CustomStringConvertible {
         }
         var lastError: Error = TransportError.socks("no destination")
         for destination in destinations {
-            let stream = try SocketStream.connect(host: host, port: port, keepAlive: keepAlive, timeout: timeout)
+            let stream = try SocketStream.connect(host: host, port: port, keepAlive: keepAlive, timeout: timeout, silence: silence)
             do {
                 try SOCKS5Handshake(proxy: self, destination: destination, port: targetPort,
                                     targetDescription: "\(target):\(targetPort)").run(over: stream)

@@ -12,8 +12,9 @@ extension SocketStream {
     /// accepts), an unbracketed IP address, or an IP literal in square brackets (`[192.0.2.1]`,
     /// `[2001:db8::1]`), which is never resolved. `timeout` bounds each connection attempt
     /// (nil: the system's own limit). Errors name `host:port` and errno's text.
+    /// `silence` goes to the stream (see `SilenceLimit`).
     public static func connect(host: String, port: UInt16, keepAlive: Bool = false,
-                               timeout: Double? = nil) throws -> SocketStream {
+                               timeout: Double? = nil, silence: SilenceLimit? = nil) throws -> SocketStream {
         let address = try HostAddress(parsing: host)
         let target = "\(address):\(port)"
         let candidates = try resolve(address, port: port)
@@ -27,7 +28,7 @@ extension SocketStream {
                 if candidate.family == AF_INET || candidate.family == AF_INET6 {
                     setSocketOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
                 }
-                let stream = SocketStream(adopting: fd, peer: target)
+                let stream = SocketStream(adopting: fd, peer: target, silence: silence)
                 if keepAlive { try stream.enableKeepAlive() }
                 return stream
             case .failure(let message):
@@ -111,7 +112,7 @@ extension SocketStream {
                 var wait: Int32 = -1
                 if let deadline {
                     let left = deadline.timeIntervalSinceNow
-                    if left <= 0 { closeDescriptor(fd); return .failure("connection timed out") }
+                    if left <= 0 { closeDescriptor(fd); return .failure("no answer within \(SilenceLimit.format(timeout ?? 0)) seconds (timeout)") }
                     wait = Int32(min(left * 1000, Double(Int32.max)).rounded(.up))
                 }
                 let n = poll(&pfd, 1, wait)

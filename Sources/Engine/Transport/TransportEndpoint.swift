@@ -25,6 +25,9 @@ public struct TransportEndpoint: Equatable, Sendable {
     public var connectTimeout: Double?
     /// TLS settings for imaps, and for STARTTLS over imap.
     public var tls: TLSConfiguration
+    /// The `timeout` option: seconds of silence after which a connection is given up on while
+    /// an answer is due (connect, greeting, TLS, every command); nil: wait forever.
+    public var timeout: Double? = SilenceLimit.defaultSeconds
 
     public init(type: ConnectionType = .imaps, host: String = "localhost", port: UInt16? = nil,
                 proxy: SOCKS5Proxy? = nil, command: String? = nil, nullStderr: Bool = false,
@@ -38,6 +41,13 @@ public struct TransportEndpoint: Equatable, Sendable {
         self.keepAlive = keepAlive
         self.connectTimeout = connectTimeout
         self.tls = tls
+    }
+
+    /// What bounds each TCP connection attempt: `connectTimeout`, else `timeout` (nil: none).
+    public var connectTimeoutSeconds: Double? {
+        if let connectTimeout { return connectTimeout }
+        guard let timeout, timeout > 0 else { return nil }
+        return timeout
     }
 
     /// The port to connect to: `port`, or the type's default.

@@ -14,6 +14,8 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case compression(String)
     /// A tunnel command could not be started.
     case tunnel(command: String, message: String)
+    /// Nothing moved on the connection for `seconds` while an answer was due (the `timeout` option).
+    case timedOut(target: String, seconds: Double)
     /// An invalid transport setting (host, port, proxy URL, TLS option): names the option and value.
     case configuration(String)
 
@@ -27,6 +29,7 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
         case let .compression(m): return "COMPRESS=DEFLATE: \(m)"
         case let .tunnel(command, message): return "tunnel '\(command)': \(message)"
         case let .configuration(m): return m
+        case let .timedOut(target, seconds): return "\(target): no answer within \(SilenceLimit.format(seconds)) seconds (timeout)"
         }
     }
 }

@@ -39,15 +39,15 @@ public final class TunnelStream: ByteStream, @unchecked Sendable {
     /// `TunnelCommand`) connected to a new stream. Throws `.tunnel` when it cannot be started,
     /// e.g. "No such file or directory" for a missing program.
     public static func spawn(command: String, nullStderr: Bool = false,
-                             terminationGracePeriod: Double = 2) throws -> TunnelStream {
+                             terminationGracePeriod: Double = 2, silence: SilenceLimit? = nil) throws -> TunnelStream {
         try spawn(arguments: TunnelCommand.arguments(for: command), command: command, nullStderr: nullStderr,
-                  terminationGracePeriod: terminationGracePeriod)
+                  terminationGracePeriod: terminationGracePeriod, silence: silence)
     }
 
     /// Starts the program of `arguments` (PATH search) connected to a new stream; `command` names
     /// it in errors.
     public static func spawn(arguments: [String], command: String, nullStderr: Bool = false,
-                             terminationGracePeriod: Double = 2) throws -> TunnelStream {
+                             terminationGracePeriod: Double = 2, silence: SilenceLimit? = nil) throws -> TunnelStream {
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, streamSocketType, 0, &pair) == 0 else {
             throw TransportError.tunnel(command: command, message: "socketpair: \(errnoText(errno))")
@@ -77,7 +77,7 @@ public final class TunnelStream: ByteStream, @unchecked Sendable {
             throw TransportError.tunnel(command: command, message: message)
         }
         let peer = "tunnel '\(command)'"
-        return TunnelStream(command: command, processID: pid, socket: SocketStream(adopting: ours, peer: peer),
+        return TunnelStream(command: command, processID: pid, socket: SocketStream(adopting: ours, peer: peer, silence: silence),
                             terminationGracePeriod: terminationGracePeriod)
     }
 

@@ -46,7 +46,7 @@ extension WireReader {
             switch upper(nameRange) {
             case "UID":
                 try expectSP()
-                return .attribute(.uid(try readNumber32()))
+                return .attribute(.uid(try readNZNumber32()))
             case "FLAGS":
                 try expectSP()
                 return .attribute(.flags(try readFlagList()))
@@ -54,7 +54,7 @@ extension WireReader {
                 try expectSP()
                 try expect(WireSyntax.lparen, "'(' before the mod-sequence")
                 skipSpaces()
-                let v = try readNumber()
+                let v = try readModSeq()
                 skipSpaces()
                 try expect(WireSyntax.rparen, "')' after the mod-sequence")
                 return .attribute(.modSeq(v))

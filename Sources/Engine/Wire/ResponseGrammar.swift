@@ -77,20 +77,20 @@ extension WireReader {
         case "NOMODSEQ": return .noModSeq
         case "CLOSED": return .closed
         case "UIDNOTSTICKY": return .uidNotSticky
-        case "UIDNEXT": try expectSP(); code = .uidNext(try readNumber32())
-        case "UIDVALIDITY": try expectSP(); code = .uidValidity(try readNumber32())
+        case "UIDNEXT": try expectSP(); code = .uidNext(try readNZNumber32())
+        case "UIDVALIDITY": try expectSP(); code = .uidValidity(try readNZNumber32())
         case "UNSEEN": try expectSP(); code = .unseen(try readNumber32())
-        case "HIGHESTMODSEQ": try expectSP(); code = .highestModSeq(try readNumber())
+        case "HIGHESTMODSEQ": try expectSP(); code = .highestModSeq(try readModSeq())
         case "PERMANENTFLAGS": try expectSP(); code = .permanentFlags(try readFlagList())
         case "CAPABILITY": code = .capability(try readAtomList())
         case "APPENDUID":
             try expectSP()
-            let v = try readNumber32()
+            let v = try readNZNumber32()
             try expectSP()
             code = .appendUID(uidValidity: v, uids: try readSequenceSet())
         case "COPYUID":
             try expectSP()
-            let v = try readNumber32()
+            let v = try readNZNumber32()
             try expectSP()
             let source = try readSequenceSet()
             try expectSP()
@@ -266,10 +266,10 @@ extension WireReader {
             switch upper(nameRange) {
             case "MESSAGES": st.messages = try readNumber32()
             case "RECENT": st.recent = try readNumber32()
-            case "UIDNEXT": st.uidNext = try readNumber32()
-            case "UIDVALIDITY": st.uidValidity = try readNumber32()
+            case "UIDNEXT": st.uidNext = try readNZNumber32()
+            case "UIDVALIDITY": st.uidValidity = try readNZNumber32()
             case "UNSEEN": st.unseen = try readNumber32()
-            case "HIGHESTMODSEQ": st.highestModSeq = try readNumber()
+            case "HIGHESTMODSEQ": st.highestModSeq = try readModSeq()
             default: st.otherItems.append(MailboxStatus.OtherItem(name: string(nameRange), value: try readValue(depth: 1)))
             }
         }
@@ -289,7 +289,7 @@ extension WireReader {
                 let kw = try readAtom(allowBracket: false, what: "MODSEQ")
                 guard upper(kw) == "MODSEQ" else { throw syntax("MODSEQ", at: kw.lowerBound) }
                 try expectSP()
-                modSeq = try readNumber()
+                modSeq = try readModSeq()
                 skipSpaces()
                 try expect(WireSyntax.rparen, "')'")
             } else if b == WireSyntax.sp || atLineEnd {
@@ -323,7 +323,7 @@ extension WireReader {
             case "MAX": r.max = try readNumber32()
             case "COUNT": r.count = try readNumber32()
             case "ALL": r.all = try readSequenceSet()
-            case "MODSEQ": r.highestModSeq = try readNumber()
+            case "MODSEQ": r.highestModSeq = try readModSeq()
             default: r.otherItems.append(MailboxStatus.OtherItem(name: string(nameRange), value: try readValue(depth: 1)))
             }
         }

@@ -143,6 +143,22 @@ struct WireReader {
         return UInt32(v)
     }
 
+    /// An nz-number (RFC 3501 §9): a UID, UIDNEXT or UIDVALIDITY, 1 to 2^32-1; 0 is refused.
+    mutating func readNZNumber32(what: String = "number") throws -> UInt32 {
+        let s = pos
+        let v = try readNumber32(what: what)
+        guard v != 0 else { throw error(.numberOutOfRange, at: s) }
+        return v
+    }
+
+    /// A mod-sequence-value (RFC 7162 §7): below 2^63.
+    mutating func readModSeq() throws -> UInt64 {
+        let s = pos
+        let v = try readNumber(what: "mod-sequence")
+        guard v < 1 << 63 else { throw error(.numberOutOfRange, at: s) }
+        return v
+    }
+
     // MARK: strings
 
     /// A quoted string (RFC 3501 §9 `quoted`): `\\` and `\"` are unescaped; any other escaped

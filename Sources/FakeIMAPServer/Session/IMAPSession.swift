@@ -31,6 +31,7 @@ final class IMAPSession {
     var commandName = ""
     var untaggedInCommand = 0
     var dropAfterUntagged: Int?
+    var stallAfterUntagged: Int?
     var expungeSentInCommand = false
 
     init(server: FakeIMAPServer, number: Int, stream: ByteStream) {
@@ -79,6 +80,7 @@ final class IMAPSession {
     }
 
     private func greet() throws {
+        if faults.takeGreetingStall() { try stall() }
         let caps = currentCapabilitiesAfterGreeting()
         switch server.configuration.authentication {
         case .preauth(let u):
@@ -156,9 +158,11 @@ final class IMAPSession {
         untaggedInCommand = 0
         expungeSentInCommand = false
         dropAfterUntagged = faults.takeDrop(for: name)
+        stallAfterUntagged = faults.takeStall(for: name)
         let info = FaultScript.CommandInfo(session: number, tag: command.tag, name: name,
                                            arguments: command.tokens[argStart...].map(\.description).joined(separator: " "), status: "")
         if dropAfterUntagged == 0 { throw SessionEnd.dropped }
+        if stallAfterUntagged == 0 { try stall() }
 
         var action = faults.takeFailure(for: name)
         if action == nil {
@@ -321,6 +325,15 @@ final class IMAPSession {
             try output.flush()
             throw SessionEnd.dropped
         }
+        if let limit = stallAfterUntagged, untaggedInCommand >= limit { try stall() }
+    }
+
+    /// The stall faults: says nothing more, reading and discarding whatever the client sends,
+    /// until the client gives up and closes the connection.
+    func stall() throws -> Never {
+        try output.flush()
+        while (try? input.readLine(maxLength: 1 << 20)) ?? nil != nil {}
+        throw SessionEnd.finished
     }
 
     /// Sends `* BYE` and ends the session (RFC 3501 §7.1.5).

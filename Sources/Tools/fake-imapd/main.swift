@@ -77,6 +77,15 @@ struct FakeIMAPD: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Drop the connection once N messages of an APPEND have been received.", valueName: "N"))
     var dropAppendAfter: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Stop answering (connection left open) after N untagged responses of COMMAND (e.g. 'UID FETCH:0'; repeatable).", valueName: "COMMAND:N"))
+    var stallAfter: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Arm the drop, stall, reorder and fail faults only if FILE does not exist yet, creating it (tunnel runs: only the first connection misbehaves).", valueName: "FILE"))
+    var faultsOnce: String?
+
+    @Option(name: .long, help: ArgumentHelp("Never greet the first N connections (they stay open, silent).", valueName: "N"))
+    var stallGreeting: Int = 0
+
     @Option(name: .long, help: ArgumentHelp("Send the FETCH responses of COMMAND ('UID FETCH' or 'FETCH') in reverse order.", valueName: "COMMAND"))
     var reorderFetch: [String] = []
 
@@ -121,6 +130,16 @@ struct FakeIMAPD: ParsableCommand {
         return accounts.isEmpty ? .preauth(user: user) : .accounts(accounts)
     }
 
+    /// Whether this process arms the connection faults: always without `path`, else only when
+    /// it is the one to create the file.
+    static func claimFaults(_ path: String?) throws -> Bool {
+        guard let path else { return true }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd); return true }
+        if errno == EEXIST { return false }
+        throw ValidationError("--faults-once: cannot create '\(path)': \(String(cString: strerror(errno)))")
+    }
+
     func validate() throws {
         if scramIterations < 1 { throw ValidationError("--scram-iterations must be at least 1") }
         guard delimiter.count == 1 else { throw ValidationError("--delimiter must be one character, got '\(delimiter)'") }
@@ -141,17 +160,27 @@ struct FakeIMAPD: ParsableCommand {
         let faults = FaultScript()
         for c in addCapability { faults.addCapability(c) }
         for c in withholdCapability { faults.withholdCapability(c) }
-        for spec in dropAfter {
-            let (command, n) = try Self.split(spec, option: "drop-after")
-            guard let count = Int(n), count >= 0 else { throw ValidationError("--drop-after: '\(n)' is not a count") }
-            faults.dropConnection(during: command, afterUntagged: count)
-        }
-        if let n = dropAppendAfter { faults.dropConnection(duringAppendAfterMessages: n) }
-        for command in reorderFetch { faults.reorderFetchResponses(of: command, .reversed) }
-        for spec in fail {
-            let (command, status) = try Self.split(spec, option: "fail")
-            guard ["NO", "BAD"].contains(status.uppercased()) else { throw ValidationError("--fail: status must be NO or BAD, got '\(status)'") }
-            faults.fail(command, status: status, times: .max)
+        // With --faults-once only the first connection (the process that creates the file)
+        // misbehaves: a reconnecting client then finds a working server.
+        if try Self.claimFaults(faultsOnce) {
+            for spec in dropAfter {
+                let (command, n) = try Self.split(spec, option: "drop-after")
+                guard let count = Int(n), count >= 0 else { throw ValidationError("--drop-after: '\(n)' is not a count") }
+                faults.dropConnection(during: command, afterUntagged: count)
+            }
+            if let n = dropAppendAfter { faults.dropConnection(duringAppendAfterMessages: n) }
+            for spec in stallAfter {
+                let (command, n) = try Self.split(spec, option: "stall-after")
+                guard let count = Int(n), count >= 0 else { throw ValidationError("--stall-after: '\(n)' is not a count") }
+                faults.stall(during: command, afterUntagged: count)
+            }
+            if stallGreeting > 0 { faults.stallGreeting(times: stallGreeting) }
+            for command in reorderFetch { faults.reorderFetchResponses(of: command, .reversed) }
+            for spec in fail {
+                let (command, status) = try Self.split(spec, option: "fail")
+                guard ["NO", "BAD"].contains(status.uppercased()) else { throw ValidationError("--fail: status must be NO or BAD, got '\(status)'") }
+                faults.fail(command, status: status, times: .max)
+            }
         }
         let delim = delimiter.first ?? "/"
         let firstValidity = firstUidvalidity ?? UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))

@@ -204,6 +204,11 @@ enum DatabaseChange {
 enum ServerFault: Equatable {
     case dropAfter(command: String, responses: Int)
     case dropAppendAfter(messages: Int)
+    case stallAfter(command: String, responses: Int)
+    case stallGreeting(connections: Int)
+    /// The other faults hit the run's first connection only (a reconnecting client finds a
+    /// working server).
+    case firstConnectionOnly
     case reorderFetch(command: String)
     case fail(command: String, status: String)
     case withholdCapability(String)
@@ -214,6 +219,9 @@ enum ServerFault: Equatable {
         switch self {
         case let .dropAfter(command, n): return ["--drop-after", "\(command):\(n)"]
         case let .dropAppendAfter(n): return ["--drop-append-after", String(n)]
+        case let .stallAfter(command, n): return ["--stall-after", "\(command):\(n)"]
+        case let .stallGreeting(n): return ["--stall-greeting", String(n)]
+        case .firstConnectionOnly: return []  // the backend adds --faults-once with a file of its own
         case let .reorderFetch(command): return ["--reorder-fetch", command]
         case let .fail(command, status): return ["--fail", "\(command):\(status)"]
         case let .withholdCapability(c): return ["--withhold-capability", c]

@@ -436,17 +436,30 @@ struct ScenarioParser {
         return result
     }
 
+    /// `COMMAND:N` (e.g. `UID FETCH:3`): an upper-cased command name and a count ≥ 0.
+    private func commandCount(_ entry: ScenarioINI.Entry) throws(ScenarioFileError) -> (String, Int) {
+        guard let colon = entry.value.lastIndex(of: ":"), let n = Int(entry.value[entry.value.index(after: colon)...]), n >= 0,
+              !entry.value[..<colon].trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw error(entry, "expected 'COMMAND:N' (e.g. UID FETCH:3), got '\(entry.value)'")
+        }
+        return (entry.value[..<colon].trimmingCharacters(in: .whitespaces).uppercased(), n)
+    }
+
     func serverFaults(_ section: ScenarioINI.Section) throws(ScenarioFileError) -> [Located<ServerFault>] {
         var faults: [Located<ServerFault>] = []
         for entry in section.entries {
             let fault: ServerFault
             switch entry.key {
             case "drop-after":
-                guard let colon = entry.value.lastIndex(of: ":"), let n = Int(entry.value[entry.value.index(after: colon)...]), n >= 0,
-                      !entry.value[..<colon].trimmingCharacters(in: .whitespaces).isEmpty else {
-                    throw error(entry, "expected 'COMMAND:N' (e.g. UID FETCH:3), got '\(entry.value)'")
-                }
-                fault = .dropAfter(command: entry.value[..<colon].trimmingCharacters(in: .whitespaces).uppercased(), responses: n)
+                let (command, n) = try commandCount(entry)
+                fault = .dropAfter(command: command, responses: n)
+            case "stall-after":
+                let (command, n) = try commandCount(entry)
+                fault = .stallAfter(command: command, responses: n)
+            case "stall-greeting": fault = .stallGreeting(connections: try integer(entry, min: 1))
+            case "first-connection-only":
+                guard try yesNo(entry) else { continue }
+                fault = .firstConnectionOnly
             case "drop-append-after": fault = .dropAppendAfter(messages: try integer(entry))
             case "reorder-fetch":
                 let command = entry.value.uppercased()
@@ -461,7 +474,7 @@ struct ScenarioParser {
             case "withhold-capability": fault = .withholdCapability(entry.value)
             case "add-capability": fault = .addCapability(entry.value)
             default:
-                throw error(entry, "unknown key in [fault] (expected drop-after, drop-append-after, reorder-fetch, fail, withhold-capability or add-capability)")
+                throw error(entry, "unknown key in [fault] (expected drop-after, drop-append-after, stall-after, stall-greeting, first-connection-only, reorder-fetch, fail, withhold-capability or add-capability)")
             }
             faults.append(Located(value: fault, line: entry.line, key: entry.key, text: "\(entry.key) = \(entry.value)"))
         }

@@ -141,6 +141,7 @@ final class FakeServerBackend: ServerBackend {
             if spec.scramWrongSignature { words.append("--scram-wrong-signature") }
         }
         for fault in faults { words += fault.fakeIMAPDArguments }
+        if faults.contains(.firstConnectionOnly) { words += ["--faults-once", statePath + ".faults-once." + UUID().uuidString] }
         return Shell.join(words)
     }
 
