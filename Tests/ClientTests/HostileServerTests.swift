@@ -105,6 +105,15 @@ final class HostileServerTests: XCTestCase {
         }
     }
 
+    func testASelectWithAModSequenceOutOfRangeIsAProtocolViolation() throws {
+        let (store, _) = try makeStore { tag, line in
+            line.contains("SELECT") ? ["* OK [UIDVALIDITY 7] ok", "* OK [HIGHESTMODSEQ 9223372036854775808] ok", "\(tag) OK"] : ["\(tag) OK"]
+        }
+        XCTAssertThrowsError(try store.select(Array("INBOX".utf8), recorded: nil).wait()) { error in
+            XCTAssertEqual("\(error)", "remote(INBOX): protocol error: SELECT gave no valid HIGHESTMODSEQ for INBOX")
+        }
+    }
+
     // MARK: The session
 
     private func session(timeout: Double = 5, handler: @escaping @Sendable (String) -> [String]) throws -> (IMAPSession, ScriptedServer) {

@@ -47,7 +47,9 @@ final class StatusResponseTests: XCTestCase {
         XCTAssertEqual(try code("READ-ONLY"), .readOnly)
         XCTAssertEqual(try code("read-write"), .readWrite)
         XCTAssertEqual(try code("UNSEEN 12"), .unseen(12))
-        XCTAssertEqual(try code("HIGHESTMODSEQ 18446744073709551615"), .highestModSeq(UInt64.max))
+        XCTAssertEqual(try code("HIGHESTMODSEQ 9223372036854775807"), .highestModSeq(UInt64(Int64.max)))
+        // RFC 7162 §7: a mod-sequence is below 2^63; a larger one is no HIGHESTMODSEQ at all.
+        XCTAssertEqual(try code("HIGHESTMODSEQ 9223372036854775808"), .other(name: "HIGHESTMODSEQ", text: "9223372036854775808"))
         XCTAssertEqual(try code("UIDNOTSTICKY"), .uidNotSticky)
         XCTAssertEqual(try code("BADCHARSET (UTF-8 US-ASCII)"), .badCharset(["UTF-8", "US-ASCII"]))
         XCTAssertEqual(try code("PARSE"), .parse)

@@ -243,6 +243,11 @@ final class IMAPMailStore: MailStore {
             guard view.uidValidity != 0 else {
                 throw self.failure(.protocolViolation("SELECT gave no valid UIDVALIDITY for \(self.display(mailbox))"))
             }
+            // CONDSTORE's SELECT reports one or the other (RFC 7162 §3.1.2.1); a missing one is
+            // one that was out of range (a mod-sequence is below 2^63, RFC 7162 §7).
+            guard view.noModSeq || view.highestModSeq != 0 else {
+                throw self.failure(.protocolViolation("SELECT gave no valid HIGHESTMODSEQ for \(self.display(mailbox))"))
+            }
             return view
         }
     }
