@@ -151,6 +151,9 @@ struct RunSpec {
     /// Leave it running (watch, notify, idle loops) until a `[stop]` step.
     var background: Bool
     var timeout: TimeInterval?
+    /// `engine = reference`: this run is the reference interimap's, on the same servers and
+    /// database (to prove it can take over a database ours left, e.g. after a crash).
+    var reference = false
 }
 
 struct WaitSpec {
