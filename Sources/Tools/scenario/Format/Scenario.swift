@@ -264,6 +264,10 @@ enum Expectation {
     case logLacks(String)
     case equal(Bool)
     case messages(server: String, mailbox: String, labels: [String])
+    /// Each of these messages is in the mailbox (in any order, beside others).
+    case present(server: String, mailbox: String, labels: [String])
+    /// None of these messages is in the mailbox (an expunged message never comes back).
+    case absent(server: String, mailbox: String, labels: [String])
     case flags(server: String, mailbox: String, label: String, flags: [String])
     case count(server: String, mailbox: String, count: Int)
     case mailboxes(server: String, names: [String])
