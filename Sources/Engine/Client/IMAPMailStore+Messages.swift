@@ -49,7 +49,11 @@ extension IMAPMailStore {
         return Pending {
             var result: [UInt32: [UInt8]] = [:]
             for cursor in cursors {
-                while let message = try cursor.next() { result[message.uid] = try MessageDigest.sha256(message.body) }
+                while let message = try cursor.next() {
+                    let hasher = MessageDigest.Hasher()
+                    while let chunk = try message.body.nextChunk() { hasher.update(chunk) }
+                    result[message.uid] = hasher.finish()
+                }
             }
             return result
         }

@@ -14,7 +14,9 @@ import Foundation
 /// values did not move) and applying them twice is harmless: expunging an expunged UID and
 /// storing the same flags change nothing. An APPEND whose APPENDUID was not recorded before the
 /// process died left the same message unmapped on both servers; the next run pairs the two
-/// copies by size, date and bytes instead of copying them again.
+/// copies by size, date and bytes instead of copying them again. Every copy is recorded as
+/// pending before its APPEND can complete (`PendingCopies`), so that a copy whose original was
+/// expunged before the next run is expunged too instead of coming back as a new message.
 final class MailboxSynchronizer {
     let local: any MailStore
     let remote: any MailStore

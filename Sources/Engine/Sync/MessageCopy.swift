@@ -46,22 +46,30 @@ final class MessageCopy {
         // it reports about them (their HIGHESTMODSEQ) is recorded in its view.
         try mailbox.focus(destination)
         let batchLimit = destination.appendBatchLimit
-        var appending: (appender: any MessageAppender, sourceUIDs: [UInt32])?
+        var appending: (appender: any MessageAppender, sourceUIDs: [UInt32], copies: [SyncDatabase.PendingCopy])?
+        let database = mailbox.database, index = mailbox.record.index
         func flush() throws {
-            guard let (appender, uids) = appending else { return }
+            guard let (appender, uids, copies) = appending else { return }
             appending = nil
+            // Recorded before the APPEND can complete (the server adds nothing before the end of
+            // the command): after a crash, the next run recognises these copies as its own.
+            try database.write { tx in for copy in copies { try tx.addPendingCopy(mailbox: index, copy) } }
             outstanding += 1
             try window.add(self, try appender.finish(), sourceUIDs: uids)
         }
         while let message = try cursor.next() {
             guard message.uid >= minimumUID, !excluding.contains(message.uid) else { continue }
             highestFetched = max(highestFetched, message.uid)
-            if appending == nil { appending = (try destination.beginAppend(to: mailbox.record.name), []) }
-            try appending?.appender.add(flags: MailboxSynchronizer.normalized(message.flags), internalDate: message.internalDate, body: message.body)
+            if appending == nil { appending = (try destination.beginAppend(to: mailbox.record.name), [], []) }
+            let hasher = MessageDigest.Hasher()
+            try appending?.appender.add(flags: MailboxSynchronizer.normalized(message.flags), internalDate: message.internalDate,
+                                        body: message.body.hashed(into: hasher))
             appending?.sourceUIDs.append(message.uid)
+            appending?.copies.append(.init(destination: destination.side, sourceUID: message.uid, size: UInt64(message.body.size),
+                                           date: message.internalDate.map { Int64($0.date.timeIntervalSince1970) }, digest: hasher.finish()))
             mailbox.progress?.copied(bytes: Int64(message.body.size))
             CrashPoint.reached("fetch-after-message")
-            if let (appender, _) = appending, appender.count >= batchLimit || appender.byteCount >= Self.appendBatchBytes { try flush() }
+            if let (appender, _, _) = appending, appender.count >= batchLimit || appender.byteCount >= Self.appendBatchBytes { try flush() }
         }
         try flush()
     }
@@ -81,6 +89,7 @@ final class MessageCopy {
         try database.write { tx in
             for (sourceUID, newUID) in pairs {
                 try tx.addMapping(mailbox: index, localUID: toLocal ? newUID : sourceUID, remoteUID: toLocal ? sourceUID : newUID)
+                try tx.removePendingCopy(mailbox: index, destination: destination.side, sourceUID: sourceUID)
             }
         }
         added.append(contentsOf: pairs.map { (source: $0.0, destination: $0.1) })

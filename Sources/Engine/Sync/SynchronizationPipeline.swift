@@ -44,8 +44,10 @@ final class SynchronizationPipeline {
             try propagateUpdates(active)
             for mailbox in active { try mailbox.commitModSeqs() }
             // Messages new on both servers that are the same message (an APPEND whose APPENDUID
-            // an interrupted run never recorded): mapped instead of copied again.
+            // an interrupted run never recorded): mapped instead of copied again. The copies an
+            // interrupted run recorded as pending first (rare: one mailbox at a time).
             if round == 1 {
+                for mailbox in active { try mailbox.recoverPendingCopies() }
                 let requests = try active.map { try $0.sendPairingKeys() }
                 for (mailbox, request) in zip(active, requests) {
                     if let request { try mailbox.finishPairing(request) }
