@@ -39,7 +39,7 @@ final class DovecotLoginTests: XCTestCase {
         let session = try login(user: user, password: password, auth: auth, lines: lines)
         defer { session.logout() }
         XCTAssertTrue(session.isAuthenticated, file: file, line: line)
-        XCTAssertTrue(session.capabilities.contains("QRESYNC"), "capabilities after login: \(session.capabilities)", file: file, line: line)
+        XCTAssertTrue(session.capabilities.contains(.qresync), "capabilities after login: \(session.capabilities)", file: file, line: line)
         XCTAssertTrue(lines.text.contains(expected), lines.text, file: file, line: line)
         XCTAssertFalse(lines.text.contains(password), lines.text, file: file, line: line)
         try session.execute(.select(MailboxName(wire: "INBOX"), parameters: []))

@@ -19,10 +19,10 @@ final class IMAPSessionTests: XCTestCase {
             return ["* CAPABILITY IMAP4rev1 LITERAL+ ENABLE QRESYNC", "\(tag) OK done"]
         }
         XCTAssertEqual(try session.readGreeting(), .notAuthenticated(ResponseText(code: .capability(["IMAP4rev1", "AUTH=PLAIN"]), text: "ready")))
-        XCTAssertTrue(session.capabilities.contains("auth=plain"))
+        XCTAssertTrue(session.capabilities.contains(Capability("auth=plain")))
         try session.execute(.capability)
-        XCTAssertTrue(session.capabilities.contains("QRESYNC"))
-        XCTAssertFalse(session.capabilities.contains("AUTH=PLAIN"))
+        XCTAssertTrue(session.capabilities.contains(.qresync))
+        XCTAssertFalse(session.capabilities.contains(.auth("PLAIN")))
         XCTAssertEqual(server.received, ["000000 CAPABILITY"])
     }
 
@@ -112,7 +112,7 @@ final class IMAPSessionTests: XCTestCase {
             try session.sendRaw(CommandEncoder.authenticationResponse(Array(next.utf8)), logAs: "[REDACTED]")
         }
         XCTAssertEqual(server.received.count, 3)
-        XCTAssertTrue(session.capabilities.contains("QRESYNC"), "capabilities from the tagged OK's code")
+        XCTAssertTrue(session.capabilities.contains(.qresync), "capabilities from the tagged OK's code")
     }
 
     func testUnexpectedContinuationIsAProtocolError() throws {

@@ -31,7 +31,7 @@ final class SessionLoginTests: XCTestCase {
         let lines = Lines()
         let session = try login(options(), server: .init(authentication: .credentials(user: "alice", password: "s3cret")), lines: lines)
         XCTAssertTrue(session.isAuthenticated)
-        XCTAssertTrue(session.capabilities.contains("QRESYNC"), "capabilities after login: \(session.capabilities)")
+        XCTAssertTrue(session.capabilities.contains(.qresync), "capabilities after login: \(session.capabilities)")
         XCTAssertTrue(lines.text.contains(" AUTHENTICATE PLAIN [REDACTED]"), lines.text)
         XCTAssertFalse(lines.text.contains("s3cret"))
         try session.execute(.noop)

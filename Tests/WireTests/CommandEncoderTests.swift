@@ -59,9 +59,9 @@ final class CommandEncoderTests: XCTestCase {
     }
 
     func testLiteralMinusAndCapabilities() {
-        XCTAssertEqual(CommandEncoder(capabilities: ["IMAP4rev1", "literal+"]).literalMode, .literalPlus)
-        XCTAssertEqual(CommandEncoder(capabilities: ["IMAP4rev1", "LITERAL-"]).literalMode, .literalMinus)
-        XCTAssertEqual(CommandEncoder(capabilities: ["IMAP4rev1"]).literalMode, .synchronizing)
+        XCTAssertEqual(CommandEncoder(capabilities: CapabilitySet(["IMAP4rev1", "literal+"])).literalMode, .literalPlus)
+        XCTAssertEqual(CommandEncoder(capabilities: CapabilitySet(["IMAP4rev1", "LITERAL-"])).literalMode, .literalMinus)
+        XCTAssertEqual(CommandEncoder(capabilities: CapabilitySet(["IMAP4rev1"])).literalMode, .synchronizing)
         let minus = CommandEncoder(literalMode: .literalMinus)
         let small = AppendMessage(body: [UInt8](repeating: 0x61, count: 4096))
         let big = AppendMessage(body: [UInt8](repeating: 0x62, count: 4097))

@@ -19,7 +19,7 @@ extension IMAPMailStore {
     }
 
     func list(patterns: [String], selection: [ListSelectionOption]) throws -> Pending<[ListedMailbox]> {
-        let withStatus = session.capabilities.contains("LIST-STATUS")
+        let withStatus = session.capabilities.contains(.listStatus)
         var returns: [ListReturnOption] = [.subscribed]
         // MESSAGES only sizes the progress line; the other three say whether anything changed.
         if withStatus { returns.append(.status([.messages, .uidValidity, .uidNext, .highestModSeq])) }

@@ -6,7 +6,7 @@ extension IMAPMailStore {
     /// FlagChange go together (RFC 5465 §5); for mailboxes other than the selected one the server
     /// reports STATUS changes, enough to wake up.
     func enableNotify() throws -> Pending<Void> {
-        guard session.capabilities.contains("NOTIFY") else {
+        guard session.capabilities.contains(.notify) else {
             throw SyncError.missingExtension(server: name, extension: "NOTIFY (needed by --notify)")
         }
         let events: [NotifyEvent] = [.messageNew([]), .messageExpunge, .flagChange, .mailboxName, .subscriptionChange]

@@ -57,7 +57,7 @@ final class IMAPMailStore: MailStore {
     private var sentSinceLastWait = false
 
     /// Whether the server can add several messages in one APPEND (RFC 3502).
-    var appendBatchLimit: Int { session.capabilities.contains("MULTIAPPEND") ? 128 : 1 }
+    var appendBatchLimit: Int { session.capabilities.contains(.multiAppend) ? 128 : 1 }
 
     let traffic: TrafficCounter?
 
@@ -73,13 +73,13 @@ final class IMAPMailStore: MailStore {
     func requireExtensions() throws {
         let caps = session.capabilities
         // Checked first, with the reference's wording: ENABLE QRESYNC is the first command sent.
-        for (cap, shown) in [("ENABLE", "ENABLE (RFC 5161)"), ("QRESYNC", "QRESYNC")] where !caps.contains(cap) {
+        for (cap, shown) in [(Capability.enable, "ENABLE (RFC 5161)"), (.qresync, "QRESYNC")] where !caps.contains(cap) {
             throw SyncError.notAdvertised(server: name, capability: shown)
         }
-        for ext in ["LIST-EXTENDED", "UIDPLUS"] where !caps.contains(ext) {
-            throw SyncError.missingExtension(server: name, extension: ext)
+        for ext in [Capability.listExtended, .uidPlus] where !caps.contains(ext) {
+            throw SyncError.missingExtension(server: name, extension: ext.name)
         }
-        if !caps.contains("LIST-STATUS") && !caps.contains("NOTIFY") {
+        if !caps.contains(.listStatus) && !caps.contains(.notify) {
             throw SyncError.missingExtension(server: name, extension: "LIST-STATUS (or NOTIFY)")
         }
     }
@@ -238,7 +238,7 @@ final class IMAPMailStore: MailStore {
     func unselect() throws -> Pending<Void> {
         guard selected != nil else { return .none }
         defer { selected = nil }
-        if session.capabilities.contains("UNSELECT") { return try command(.unselect, name: "UNSELECT") }
+        if session.capabilities.contains(.unselect) { return try command(.unselect, name: "UNSELECT") }
         let tag = try send(.examine(MailboxName(wire: "interimap-unselect-\(UUID().uuidString)")))
         return Pending { _ = try self.waitForCompletion(of: tag) }
     }

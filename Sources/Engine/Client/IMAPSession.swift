@@ -46,7 +46,7 @@ public final class IMAPSession: @unchecked Sendable {
     deinit { sender.stop() }
 
     /// The encoder for this server: LITERAL+ when advertised (RFC 7888), else synchronizing.
-    public var encoder: CommandEncoder { CommandEncoder(capabilities: capabilities.ordered) }
+    public var encoder: CommandEncoder { CommandEncoder(capabilities: capabilities) }
 
     // MARK: Greeting
 

@@ -61,7 +61,7 @@ public struct SessionLogin: Sendable {
             if case .preAuthenticated = greeting {
                 throw IMAPClientError.startTLSUnavailable
             }
-            guard session.capabilities.contains("STARTTLS") else { throw IMAPClientError.startTLSUnavailable }
+            guard session.capabilities.contains(.startTLS) else { throw IMAPClientError.startTLSUnavailable }
             try session.execute(.startTLS)
             let tls = try (endpoint ?? options.transportEndpoint(keepAlive: keepAlive)).tls
             try session.layerStream { try TLSStream.handshake(over: $0, host: options.host, configuration: tls) }
@@ -75,7 +75,7 @@ public struct SessionLogin: Sendable {
         }
 
         // COMPRESS=DEFLATE (RFC 4978 §3): after authentication, when both sides want it.
-        if options.compress && session.capabilities.contains("COMPRESS=DEFLATE") {
+        if options.compress && session.capabilities.contains(.compressDeflate) {
             try session.execute(.compressDeflate)
             try session.layerStream { stream in
                 let deflate = try DeflateStream(over: stream)
@@ -123,7 +123,7 @@ public struct SessionLogin: Sendable {
         var client = client
         let name = client.mechanism.rawValue
         let initial = try client.initialResponse()
-        let withCommand = session.capabilities.contains("SASL-IR")
+        let withCommand = session.capabilities.contains(.saslIR)
         var initialPending = !withCommand
         var cancelled = false
         let tag = try session.send(.authenticate(mechanism: name, initialResponse: withCommand ? initial : nil))

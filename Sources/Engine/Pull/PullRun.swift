@@ -71,7 +71,7 @@ public final class PullRun {
     /// (or, for tests, `maximumCycles` cycles).
     public func run(maximumCycles: Int? = nil) throws {
         // --idle needs IDLE: refuse before delivering anything rather than after a first cycle.
-        if settings.idleTimeout != nil && !connection.session.capabilities.contains("IDLE") {
+        if settings.idleTimeout != nil && !connection.session.capabilities.contains(.idle) {
             throw PullError.missingCapability(section: settings.section, capability: "IDLE", purpose: "--idle (RFC 2177)")
         }
         try start()

@@ -64,7 +64,7 @@ public struct PurgePolicy: Sendable, Equatable {
         }
         guard !doomed.isEmpty else { return doomed }
         let chunks = doomed.chunked(maxLength: 8192)
-        let uidPlus = connection.session.capabilities.contains("UIDPLUS")
+        let uidPlus = connection.session.capabilities.contains(.uidPlus)
         // The STOREs are pipelined; the expunge waits for them, as a server may run pipelined
         // commands concurrently (RFC 3501 §5.5) and the expunge depends on the `\Deleted` flags.
         var tags: [String] = []

@@ -19,11 +19,10 @@ public struct CommandEncoder: Sendable {
     }
 
     /// The literal mode a server's capabilities allow (`LITERAL+` preferred over `LITERAL-`).
-    public init(capabilities: [String]) {
-        let caps = Set(capabilities.map { $0.uppercased() })
-        if caps.contains("LITERAL+") {
+    public init(capabilities: CapabilitySet) {
+        if capabilities.contains(.literalPlus) {
             literalMode = .literalPlus
-        } else if caps.contains("LITERAL-") {
+        } else if capabilities.contains(.literalMinus) {
             literalMode = .literalMinus
         } else {
             literalMode = .synchronizing
