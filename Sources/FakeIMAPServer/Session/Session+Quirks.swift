@@ -2,7 +2,7 @@ import Engine
 
 /// Where a provider profile's quirks and limits change what a session sends (see
 /// `ProviderProfile` and its files for each quirk and where it was reported).
-extension IMAPSession {
+extension ServerSession {
     func has(_ quirk: ServerQuirk) -> Bool { server.configuration.quirks.contains(quirk) }
 
     /// The untagged `OK [HIGHESTMODSEQ n] ...` of SELECT and of expunges (RFC 7162 §3.1.2.1),
