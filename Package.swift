@@ -54,7 +54,7 @@ let package = Package(
             dependencies: ["Engine", "FakeIMAPServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/fake-imapd"),
         .testTarget(name: "WireTests", dependencies: ["Engine"]),
-        .testTarget(name: "TransportTests", dependencies: ["Engine"]),
+        .testTarget(name: "TransportTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ClientTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 #if canImport(Glibc)
@@ -251,28 +252,13 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
-/// Waits until something accepts TCP connections on 127.0.0.1:`port`.
-func waitForListener(port: UInt16, timeout: Double = 10) throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-        if let stream = try? SocketStream.connect(host: "127.0.0.1", port: port) {
-            stream.close()
-            return
-        }
-        if Date() > deadline { throw TransportError.system(call: "connect", target: "127.0.0.1:\(port)", message: "never listened") }
-        usleep(10_000)
-    }
-}
-
-/// Runs a shell command line (for the openssl CLI), failing with its output on a non-zero exit.
+/// Runs a shell command line (for the openssl CLI) with the shared test runner, failing with its
+/// output on a non-zero exit.
 @discardableResult
 func shell(_ command: String) throws -> String {
-    let tunnel = try TunnelStream.spawn(command: "exec 2>&1; " + command, terminationGracePeriod: 30)
-    tunnel.shutdownWrite()
-    let output = String(decoding: try readToEnd(tunnel), as: UTF8.self)
-    tunnel.close()
-    guard tunnel.exitStatus == .exited(0) else {
-        throw TransportError.tunnel(command: command, message: "\(tunnel.exitStatus.map { "\($0)" } ?? "?"): \(output)")
+    let result = try RunningProcess.run("/bin/sh", ["-c", command], stderr: .merged, timeout: 60)
+    guard result.status == 0, !result.signaled else {
+        throw TransportError.tunnel(command: command, message: "\(result.signaled ? "signal" : "exit status") \(result.status): \(result.stdout)")
     }
-    return output
+    return result.stdout
 }
