@@ -11,8 +11,8 @@ extension ConnectionOptions {
             protocolMin: sslProtocolMin, protocolMax: sslProtocolMax,
             protocols: sslProtocols.map { TLSProtocolSelection(toggles: $0) },
             cipherList: sslCipherList, cipherSuites: sslCipherSuites)
-        var endpoint = TransportEndpoint(type: type, host: host, port: UInt16(clamping: port), proxy: proxyValue, command: command,
-                                         nullStderr: nullStderr, keepAlive: keepAlive, tls: tls)
+        var endpoint = TransportEndpoint(type: type, host: host, port: port.map { UInt16(clamping: $0) }, proxy: proxyValue,
+                                         command: command, nullStderr: nullStderr, keepAlive: keepAlive, tls: tls)
         endpoint.timeout = timeout > 0 ? timeout : nil
         return endpoint
     }
