@@ -45,8 +45,7 @@ final class InterimapSynchronization {
         for (side, mailboxes) in found { listed[side, default: []].append(contentsOf: mailboxes) }
         let work = try reconcile(local: listed[.local] ?? [], remote: listed[.remote] ?? [], repair: repair)
         let progress = SyncProgress(line: log.sink.progressLine)
-        try estimateCopies(work, listed: listed, into: progress)
-        progress.setMailboxCount(work.count)
+        progress.start(mailboxes: work.count, messages: try estimateCopies(work, listed: listed))
         for record in work {
             progress.mailboxStarted(display(record.name))
             try MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: record, repair: repair,
@@ -132,16 +131,15 @@ final class InterimapSynchronization {
 
     /// Sizes the progress line: the messages of each mailbox that the database does not map
     /// yet are those to copy (LIST-STATUS's MESSAGES, RFC 5819; an estimate: expunges count too).
-    private func estimateCopies(_ work: [SyncDatabase.MailboxRecord], listed: [SyncDatabase.Side: [ListedMailbox]],
-                                into progress: SyncProgress) throws {
-        guard log.sink.progressLine != nil else { return }
+    private func estimateCopies(_ work: [SyncDatabase.MailboxRecord], listed: [SyncDatabase.Side: [ListedMailbox]]) throws -> Int {
+        guard log.sink.progressLine != nil else { return 0 }
         var counts: [[UInt8]: Int] = [:]
         for side in [SyncDatabase.Side.local, .remote] {
             for mailbox in listed[side] ?? [] { counts[mailbox.database, default: 0] += Int(mailbox.status?.messages ?? 0) }
         }
         var total = 0
         for record in work { total += max(0, (counts[record.name] ?? 0) - 2 * (try database.mappingCount(mailbox: record.index))) }
-        progress.willCopy(messages: total)
+        return total
     }
 
     private func isDirty(_ record: SyncDatabase.MailboxRecord, local: MailboxStatus?, remote: MailboxStatus?) -> Bool {
