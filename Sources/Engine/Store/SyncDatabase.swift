@@ -159,6 +159,8 @@ public final class SyncDatabase: @unchecked Sendable {
                     } else if tables != 4 {
                         throw Failure.corrupt(path: path, message: "missing tables (found \(tables) of mailboxes, local, remote, mapping)")
                     }
+                    // Our own table, added to a database the reference created too.
+                    try db.execute(sql: Self.pendingCopySchema)
                     try db.execute(sql: "COMMIT")
                 } catch {
                     try? db.execute(sql: "ROLLBACK")
@@ -290,7 +292,7 @@ public final class SyncDatabase: @unchecked Sendable {
         }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try queue.read(body) } catch let f as Failure { throw f } catch { throw Self.translate(error, path: path) }
     }
 
@@ -337,7 +339,7 @@ public final class SyncDatabase: @unchecked Sendable {
 
         /// Forgets a mailbox entirely (`--delete` with the database target).
         public func deleteMailbox(_ mailbox: Int64) throws {
-            for table in ["mapping", "local", "remote", "mailboxes"] {
+            for table in ["pending_copy", "mapping", "local", "remote", "mailboxes"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE idx = ?", arguments: [mailbox])
             }
         }
