@@ -65,11 +65,12 @@ final class SideBySide {
     /// Replaces the body of the `[local]` or `[remote]` section in both configurations (nil: as
     /// set up). `FAKE` stands for the fake-imapd program, `DIR` for the program's own directory
     /// (its state files are `DIR/local.json` and `DIR/remote.json`).
-    func reconfigure(local: String? = nil, remote: String? = nil) throws {
+    /// `remoteFor`, when given, makes the remote section of each program (`reference`, `ours`).
+    func reconfigure(local: String? = nil, remote: String? = nil, remoteFor: ((String) -> String)? = nil) throws {
         for who in ["reference", "ours"] {
             let dir = root.appendingPathComponent(who)
             var text = configuration(dir: dir)
-            for (name, body) in [("local", local), ("remote", remote)] {
+            for (name, body) in [("local", local), ("remote", remoteFor.map { $0(who) } ?? remote)] {
                 guard let body, let start = text.range(of: "[\(name)]\n") else { continue }
                 let end = text.range(of: "\n\n", range: start.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
                 text.replaceSubrange(start.upperBound..<end, with: body.replacingOccurrences(of: "FAKE", with: fakeIMAPD)

@@ -73,8 +73,8 @@ final class InterimapSynchronization {
         // changed anywhere until the user says which (interimap(1), KNOWN BUGS AND LIMITATIONS).
         for name in order {
             guard let pair = byName[name], let _ = records[name] else { continue }
-            if pair.l == nil { throw SyncError.mailboxVanished(server: "local", mailbox: local.display(name)) }
-            if pair.r == nil { throw SyncError.mailboxVanished(server: "remote", mailbox: remote.display(name)) }
+            if pair.l == nil { throw SyncError.mailboxVanished(server: "local", mailbox: display(name)) }
+            if pair.r == nil { throw SyncError.mailboxVanished(server: "remote", mailbox: display(name)) }
         }
 
         // New mailboxes are created where they are missing (and subscribed where the other
