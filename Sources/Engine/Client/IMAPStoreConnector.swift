@@ -15,12 +15,9 @@ enum IMAPStoreConnector {
                                 debugLog: { line in sink.record(level: .debug, component: name, mailbox: "", message: line) },
                                 traffic: traffic)
         }
+        // A failure is named by its server, as each log line is.
         let results = ParallelWork.run(logins.map { l in {
-            do { return try l.open() } catch let error as IMAPClientError {
-                // A timeout's text names the address; the log line names the side too.
-                guard case .timedOut = error else { throw error }
-                throw ServerFailure(server: l.name, mailbox: nil, error: error)
-            }
+            do { return try l.open() } catch { throw ConnectionFailure(server: l.name, error: error) }
         } })
         var sessions: [IMAPSession] = []
         var firstError: Error?

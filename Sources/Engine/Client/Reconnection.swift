@@ -61,6 +61,8 @@ public struct Reconnection {
             }
         case let error as ServerFailure:
             return isTemporary(error.error)
+        case let error as ConnectionFailure:
+            return isTemporary(error.error)
         case let error as TransportError:
             switch error {
             case .closed, .system, .resolve, .socks, .timedOut: return true
@@ -73,6 +75,7 @@ public struct Reconnection {
 
     public static func line(for error: Error) -> String {
         if let failure = error as? ServerFailure { return failure.message }
+        if let failure = error as? ConnectionFailure { return failure.message }
         if let described = error as? CustomStringConvertible { return described.description }
         return String(describing: error)
     }

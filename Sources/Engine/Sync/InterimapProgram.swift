@@ -80,7 +80,7 @@ public enum InterimapProgram {
         let shutdown = ShutdownSignal()
         var reconnection = Reconnection(warn: { error, line in
             let failure = error as? ServerFailure
-            log.warning(failure?.server ?? "", failure?.mailbox ?? "", line)
+            log.warning(failure?.server ?? (error as? ConnectionFailure)?.server ?? "", failure?.mailbox ?? "", line)
         })
         reconnection.sleep = { shutdown.sleep($0) }
         do {
@@ -105,6 +105,7 @@ public enum InterimapProgram {
         switch error {
         case let e as SyncError: sink.record(level: .error, component: e.component, mailbox: "", message: e.message)
         case let e as ServerFailure: sink.record(level: .error, component: e.server, mailbox: e.mailbox ?? "", message: e.message)
+        case let e as ConnectionFailure: sink.record(level: .error, component: e.server, mailbox: "", message: e.message)
         default: sink.record(level: .error, component: "", mailbox: "", message: String(describing: error))
         }
     }
