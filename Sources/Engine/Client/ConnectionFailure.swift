@@ -37,7 +37,7 @@ extension TransportError: ExitStatusProviding {
     /// failure will not go away by waiting (EX_PROTOCOL).
     public var exitStatus: ExitStatus {
         switch self {
-        case .closed, .system, .resolve, .socks: return .temporaryFailure
+        case .closed, .system, .resolve, .socks, .timedOut: return .temporaryFailure
         case .tls, .compression: return .protocolError
         case .tunnel: return .unavailable
         case .configuration: return .configuration
