@@ -165,7 +165,7 @@ final class IMAPMailStore: MailStore {
         // Commands complete in order in practice; one completing early leaves a hole, skipped here.
         inFlight[index] = InFlight(tag: "", mailbox: command.mailbox, closing: nil, claim: nil)
         while let head = oldest, head.tag.isEmpty { inFlightHead += 1 }
-        if inFlightHead > 256 && inFlightHead * 2 > inFlight.count { inFlight.removeFirst(inFlightHead); inFlightHead = 0 }
+        inFlight.dropTakenPrefix(&inFlightHead)
         completed[response.tag] = response
     }
 

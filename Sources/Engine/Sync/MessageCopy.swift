@@ -145,7 +145,7 @@ final class AppendWindow {
     private func completeOldest() throws {
         let entry = inFlight[head]
         head += 1
-        if head > 64 && head * 2 > inFlight.count { inFlight.removeFirst(head); head = 0 }
+        inFlight.dropTakenPrefix(&head)
         try entry.copy.complete(entry.result, sourceUIDs: entry.sourceUIDs)
     }
 
