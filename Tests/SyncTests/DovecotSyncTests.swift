@@ -150,6 +150,10 @@ final class DovecotSyncTests: XCTestCase {
         XCTAssertFalse(referenceAgain.output.contains("WARNING"), referenceAgain.output)
         try bed.assertInSync()
         XCTAssertEqual(try bed.snapshot(bed.local).messageCount, 3)
+        // Ours added nothing to the reference's schema for this QRESYNC pair.
+        let tables = try SQLiteShell(path: bed.databasePath)
+            .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        XCTAssertEqual(tables, ["local", "mailboxes", "mapping", "remote"])
     }
 }
 
@@ -164,6 +168,20 @@ struct SQLiteShell {
         p.arguments = [path, sql]
         try p.run(); p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw NSError(domain: "sqlite3", code: Int(p.terminationStatus)) }
+    }
+
+    /// The lines a query prints.
+    func query(_ sql: String) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [path, sql]
+        let output = Pipe()
+        p.standardOutput = output
+        try p.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw NSError(domain: "sqlite3", code: Int(p.terminationStatus)) }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// Keeps an exclusive lock on the database in a child process until the test ends.

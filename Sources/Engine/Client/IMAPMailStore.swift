@@ -1,6 +1,9 @@
 import Foundation
 
-/// The sync engine's store (``MailStore``) over one IMAP connection with QRESYNC (RFC 7162).
+/// The sync engine's store (``MailStore``) over one IMAP connection, at the ``SyncLevel`` the
+/// server's capabilities allow: QRESYNC (RFC 7162 §3.2), CONDSTORE (RFC 7162 §3.1) or plain
+/// IMAP4rev1. The level decides how a mailbox is selected and what its reports mean; what a
+/// lower level cannot learn from reports the synchronizer asks for (``ChangeScan``).
 ///
 /// Every command goes out through ``send(_:claiming:)`` and every response the server sends comes
 /// in through ``route(_:)``, one place, whichever operation is waiting: the reply of a command
@@ -49,6 +52,7 @@ final class IMAPMailStore: MailStore {
     private var assembler = FetchAssembler()
     /// The ENABLE QRESYNC sent at connection, awaited before the first SELECT.
     private var pendingEnable: Pending<Void>?
+    private(set) var level: SyncLevel = .qresync
 
     /// Commands sent, and round trips: the times this client, having sent commands, had to wait
     /// for the server's answer (`--debug` reports both at the end).
@@ -69,25 +73,43 @@ final class IMAPMailStore: MailStore {
         self.log = log
     }
 
-    /// interimap(1), DESCRIPTION: the extensions the QRESYNC store needs.
+    /// The extensions every level needs.
     func requireExtensions() throws {
         let caps = session.capabilities
-        // Checked first, with the reference's wording: ENABLE QRESYNC is the first command sent.
-        for (cap, shown) in [(Capability.enable, "ENABLE (RFC 5161)"), (.qresync, "QRESYNC")] where !caps.contains(cap) {
-            throw SyncError.notAdvertised(server: name, capability: shown)
-        }
-        for ext in [Capability.listExtended, .uidPlus] where !caps.contains(ext) {
+        for ext in [Capability.uidPlus] where !caps.contains(ext) {
             throw SyncError.missingExtension(server: name, extension: ext.name)
-        }
-        if !caps.contains(.listStatus) && !caps.contains(.notify) {
-            throw SyncError.missingExtension(server: name, extension: "LIST-STATUS (or NOTIFY)")
         }
     }
 
-    /// ENABLE QRESYNC (RFC 7162 §3.2.3; it implies CONDSTORE). Its answer is awaited only before
-    /// the first SELECT, so that the commands sent meanwhile (LIST) ride in the same round trip.
+    /// Chooses the level from the capabilities, at most `ceiling` (`sync-level`), and says
+    /// which: at info level unless it is QRESYNC.
+    func chooseLevel(ceiling: SyncLevel?) {
+        let supported = SyncLevel.supported(by: session.capabilities)
+        level = min(supported, ceiling ?? .qresync)
+        guard level < .qresync else { log.debug(name, "", "Synchronizing at the QRESYNC level"); return }
+        let reason = level < supported ? "sync-level = \(level.rawValue)" : "the server does not offer " + (level == .condstore ? "QRESYNC with ENABLE" : "CONDSTORE")
+        log.info(name, "", "Synchronizing at the \(level.displayName) level (\(reason))")
+    }
+
+    /// ENABLE QRESYNC (RFC 7162 §3.2.3; it implies CONDSTORE) at the QRESYNC level. Its answer is
+    /// awaited only before the first SELECT, so that the commands sent meanwhile (LIST) ride in
+    /// the same round trip.
     func enableQResync() throws {
+        guard level == .qresync else { return }
         pendingEnable = try command(.enable(["QRESYNC"]), name: "ENABLE")
+    }
+
+    /// Waits for the ENABLE. A server that does not answer it with `* ENABLED QRESYNC` (RFC 5161
+    /// §3.2; iCloud is reported not to) may not have turned QRESYNC on: its VANISHED reports
+    /// cannot be counted on, so the level drops to CONDSTORE, said once.
+    private func awaitEnable() throws {
+        guard let enable = pendingEnable else { return }
+        pendingEnable = nil
+        try enable.wait()
+        if !session.enabled.contains("QRESYNC") {
+            level = .condstore
+            log.info(name, "", "Synchronizing at the CONDSTORE level (the server did not confirm ENABLE QRESYNC)")
+        }
     }
 
     // MARK: Sending and routing
@@ -97,7 +119,9 @@ final class IMAPMailStore: MailStore {
     func send(_ command: Command, selecting: SelectedMailbox? = nil, streamer: StreamedFetch? = nil,
               claiming claim: ((Answer) throws -> Bool)? = nil) throws -> String {
         let mailbox = selecting ?? selected
-        let closing = selecting == nil ? nil : selected
+        // `[CLOSED]` ends the previous mailbox's reports with QRESYNC only (RFC 7162 §3.2.11);
+        // without it whatever follows the SELECT is about the new mailbox.
+        let closing = selecting == nil || level < .qresync ? nil : selected
         let tag = try failing { try session.send(command) }
         register(tag, mailbox: mailbox, closing: closing, claim: claim, streamer: streamer)
         return tag
@@ -186,7 +210,10 @@ final class IMAPMailStore: MailStore {
             if let claim = command?.claim, try claim(.fetch(fetch)) { return }
             // Reports of a FETCH carry its UID once QRESYNC is enabled (RFC 7162 §3.2.4); without
             // one a sequence number cannot be told apart from another message's.
-            guard let uid = fetch.uid else { return }
+            guard let uid = fetch.uid else {
+                if fetch.flags != nil { target(command)?.lostTrackOfChanges() }
+                return
+            }
             target(command)?.observe(uid: uid, flags: fetch.flags, modSeq: fetch.modSeq)
             return
         }
@@ -196,8 +223,10 @@ final class IMAPMailStore: MailStore {
         case .vanished(_, let uids): target(command)?.observe(vanished: uids)
         case .expunge:
             // With QRESYNC enabled the server must report expunges as VANISHED (RFC 7162 §3.2.10);
-            // a sequence number alone cannot be mapped to a UID without a full resync.
-            throw failure(.protocolViolation("server sent EXPUNGE although QRESYNC is enabled"))
+            // a sequence number alone cannot be mapped to a UID without a full resync. Below
+            // QRESYNC it is the normal report (RFC 3501 §7.4.1), of this client's UID EXPUNGE or
+            // another's: the next run's scan finds the UIDs that are gone.
+            guard level < .qresync else { throw failure(.protocolViolation("server sent EXPUNGE although QRESYNC is enabled")) }
         case .ok(let text), .no(let text), .bad(let text):
             if text.code == .closed { command?.closing = nil; return }
             target(command)?.observe(code: text.code)
@@ -214,20 +243,23 @@ final class IMAPMailStore: MailStore {
     // MARK: Selection
 
     func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox> {
-        if let enable = pendingEnable { pendingEnable = nil; try enable.wait() }
+        try awaitEnable()
         let wire = try wireName(mailbox)
-        var parameters: [SelectParameter] = [.condStore]
-        if let recorded, recorded.highestModSeq > 0 {
+        // CONDSTORE is turned on by the SELECT parameter (RFC 7162 §3.1.8); a plain server
+        // would refuse it.
+        var parameters: [SelectParameter] = level == .plain ? [] : [.condStore]
+        if level == .qresync, let recorded, recorded.highestModSeq > 0 {
             // Known UIDs: those below the recorded UIDNEXT, so VANISHED (EARLIER) covers exactly
             // the messages the database knows of (RFC 7162 §3.2.5.1).
             let known = recorded.uidNext > 1 ? SequenceSet(ranges: [1...(recorded.uidNext - 1)]) : nil
             parameters = [.qresync(QResyncParameters(uidValidity: recorded.uidValidity, modSeq: recorded.highestModSeq, knownUIDs: known))]
         }
-        let view = SelectedMailbox(database: mailbox)
+        let view = SelectedMailbox(database: mailbox, level: level)
         let tag = try send(.select(MailboxName(wire: wire), parameters: parameters), selecting: view)
         selected = view
         return Pending {
             try self.wait(tag, command: "SELECT")
+            view.selectCompleted()
             return view
         }
     }

@@ -246,7 +246,7 @@ public final class SyncDatabase: @unchecked Sendable {
         }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try queue.read(body) } catch let f as Failure { throw f } catch { throw Self.translate(error, path: path) }
     }
 
@@ -293,6 +293,7 @@ public final class SyncDatabase: @unchecked Sendable {
 
         /// Forgets a mailbox entirely (`--delete` with the database target).
         public func deleteMailbox(_ mailbox: Int64) throws {
+            try forgetKnownFlags(mailbox: mailbox)
             for table in ["mapping", "local", "remote", "mailboxes"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE idx = ?", arguments: [mailbox])
             }

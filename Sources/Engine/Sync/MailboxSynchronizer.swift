@@ -22,6 +22,8 @@ final class MailboxSynchronizer {
     var appendWindow = 8
     /// Counts what is copied, for the progress line.
     let progress: SyncProgress?
+    /// The flags to remember for a server synchronized at the plain level.
+    private var knownFlags = KnownFlags(plain: [])
 
     init(local: any MailStore, remote: any MailStore, database: SyncDatabase, log: SyncLog,
          record: SyncDatabase.MailboxRecord, repair: Bool, progress: SyncProgress? = nil) {
@@ -39,6 +41,18 @@ final class MailboxSynchronizer {
         let remoteSelected = try remoteSelect.wait()
         try check(localSelected, state: record.local, server: local)
         try check(remoteSelected, state: record.remote, server: remote)
+        // Below QRESYNC, look for the changes the SELECT could not report (both servers at once).
+        let scans = try [(local, localSelected, record.local), (remote, remoteSelected, record.remote)].compactMap {
+            try ChangeScan.start(on: $0.0, selected: $0.1, recorded: $0.2, database: database, mailbox: record.index)
+        }
+        knownFlags = KnownFlags(plain: [(local, localSelected), (remote, remoteSelected)].filter { $0.1.level == .plain }.map { $0.0.side })
+        var unremembered: [(UInt32, UInt32)] = []
+        for scan in scans {
+            let uids = try scan.finish()
+            knownFlags.scanned(scan)
+            unremembered += scan.server.side == .local ? try database.mappings(mailbox: record.index, localUIDs: uids)
+                                                       : try database.mappings(mailbox: record.index, remoteUIDs: uids)
+        }
         let selectedUIDNext = (local: localSelected.uidNext, remote: remoteSelected.uidNext)
 
         var state = States(local: record.local ?? .init(uidValidity: localSelected.uidValidity, uidNext: 1, highestModSeq: 0),
@@ -57,6 +71,9 @@ final class MailboxSynchronizer {
         var pending: [(UInt32, UInt32)] = []
         try database.forEachMapping(mailbox: record.index, localFrom: repair ? 1 : state.local.uidNext,
                                     remoteFrom: repair ? 1 : state.remote.uidNext) { pending.append(($0, $1)) }
+        // Messages whose flags a plain server's scan could not compare with remembered ones.
+        let pendingLocal = Set(pending.map { $0.0 })
+        pending += unremembered.filter { !pendingLocal.contains($0.0) }
         if !pending.isEmpty {
             if !repair { log.debug("", displayName, "Full synchronization of \(pending.count) pending message(s)") }
             try fullSynchronization(pending)
@@ -117,6 +134,7 @@ final class MailboxSynchronizer {
             // Step 3's end: flag changes arrived meanwhile, back to step 2.
             if rounds > 1000 { break }
         }
+        try knownFlags.commit(to: database, mailbox: record.index)
     }
 
     struct States { var local: SyncDatabase.MailboxState; var remote: SyncDatabase.MailboxState }
@@ -206,7 +224,9 @@ final class MailboxSynchronizer {
             var pendings: [Pending<Void>] = []
             for (flags, uids) in changes.sorted(by: { $0.key.map(\.rawValue).joined() < $1.key.map(\.rawValue).joined() }) {
                 pendings.append(try server.setFlags(flags, on: SequenceSet(uids)))
+                knownFlags.set(server.side, flags, uids)
             }
+            knownFlags.expunged(server.side, expunge)
             if !expunge.isEmpty { pendings.append(try server.markDeleted(SequenceSet(expunge))) }
             stores.append(pendings)
         }
@@ -285,6 +305,7 @@ final class MailboxSynchronizer {
         var appending: (appender: any MessageAppender, sourceUIDs: [UInt32])?
         var added: [(source: UInt32, destination: UInt32)] = []
         var highestFetched: UInt32 = 0
+        var flagsCopied: [UInt32: [Flag]] = [:]
         let destinationValidity = destination.selected?.uidValidity ?? 0
         // MULTIAPPEND (RFC 3502) adds a batch atomically in one command; without it, one message
         // per APPEND. Either way several commands are in flight (pipelining).
@@ -299,6 +320,7 @@ final class MailboxSynchronizer {
             for _ in entry.sourceUIDs { CrashPoint.reached("append-after-message") }
             // APPENDUID lists the new UIDs in the order of the messages (RFC 4315 §3, RFC 3502 §6.3.11).
             let pairs = Array(zip(entry.sourceUIDs, appended.uids))
+            for (sourceUID, newUID) in pairs { knownFlags.set(destination.side, flagsCopied.removeValue(forKey: sourceUID) ?? [], [newUID]) }
             try database.write { tx in
                 for (sourceUID, newUID) in pairs {
                     let (l, r) = destination.side == .local ? (newUID, sourceUID) : (sourceUID, newUID)
@@ -326,7 +348,10 @@ final class MailboxSynchronizer {
             guard message.uid >= minimumUID, !excluding.contains(message.uid) else { continue }
             highestFetched = max(highestFetched, message.uid)
             if appending == nil { appending = (try destination.beginAppend(to: record.name), []) }
-            try appending?.appender.add(flags: Self.normalized(message.flags), internalDate: message.internalDate, body: message.body)
+            let flags = Self.normalized(message.flags)
+            try appending?.appender.add(flags: flags, internalDate: message.internalDate, body: message.body)
+            knownFlags.set(source.side, flags, [message.uid])
+            if !knownFlags.isEmpty { flagsCopied[message.uid] = flags }
             appending?.sourceUIDs.append(message.uid)
             progress?.copied(bytes: Int64(message.body.size))
             CrashPoint.reached("fetch-after-message")
@@ -335,6 +360,11 @@ final class MailboxSynchronizer {
         try flush()
         while !inFlight.isEmpty { try complete(inFlight.removeFirst()) }
         known = max(known, highestFetched + 1)
+        if !added.isEmpty && destination.selected?.level == .condstore {
+            // A CONDSTORE server need not say what mod-sequence our APPENDs got (no QRESYNC
+            // reports): read it, or the next run would take our own copies for changes.
+            _ = try destination.fetchFlags(SequenceSet(added.map(\.destination))).wait()
+        }
         if !added.isEmpty {
             let sources = added.map(\.source), destinations = added.map(\.destination)
             let (localUIDs, remoteUIDs) = destination.side == .local ? (destinations, sources) : (sources, destinations)
@@ -413,6 +443,9 @@ final class MailboxSynchronizer {
         let localRequest = try local.fetchFlags(SequenceSet(pairs.map { $0.0 }))
         let remoteRequest = try remote.fetchFlags(SequenceSet(pairs.map { $0.1 }))
         let localFlags = try localRequest.wait(), remoteFlags = try remoteRequest.wait()
+        // The flags just read supersede the changes reported before them (by a SELECT below
+        // QRESYNC's level of detail, or meanwhile): comparing them is all that is left to do.
+        for (l, r) in pairs { local.selected?.pendingFlags[l] = nil; remote.selected?.pendingFlags[r] = nil }
         var expungeOnLocal: [UInt32] = [], expungeOnRemote: [UInt32] = []
         var storeOnLocal: [[Flag]: [UInt32]] = [:], storeOnRemote: [[Flag]: [UInt32]] = [:]
         var removed: [UInt32] = []
