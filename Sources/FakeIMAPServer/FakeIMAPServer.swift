@@ -45,7 +45,7 @@ public final class FakeIMAPServer: @unchecked Sendable {
     /// Serves one connection on the calling thread until LOGOUT, end of stream or an injected
     /// drop; closes the stream at the end.
     public func serve(on stream: ByteStream) {
-        IMAPSession(server: self, number: nextSessionNumber(), stream: stream).run()
+        ServerSession(server: self, number: nextSessionNumber(), stream: stream).run()
     }
 
     /// Starts a session on its own thread over an in-memory connection and returns the

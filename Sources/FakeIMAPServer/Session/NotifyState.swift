@@ -10,7 +10,7 @@ struct NotifyState {
     /// Events for the selected mailbox, or nil when SELECTED is not asked for.
     var selectedEvents: Set<String>?
     /// FETCH items to send with MessageNew for the selected mailbox.
-    var selectedFetch: [IMAPSession.FetchItem] = []
+    var selectedFetch: [ServerSession.FetchItem] = []
     /// Filters for the other mailboxes, first match wins.
     var groups: [(filter: Filter, events: Set<String>)] = []
 

@@ -3,7 +3,7 @@ import Foundation
 
 /// APPEND with MULTIAPPEND (RFC 3502) and APPENDUID (RFC 4315 §3), COPY with COPYUID, MOVE
 /// (RFC 6851).
-extension IMAPSession {
+extension ServerSession {
     func append(_ args: inout Arguments) throws -> Completion {
         let name = try args.mailbox()
         var items: [(body: [UInt8], flags: Set<Flag>, date: Date, zone: Int)] = []

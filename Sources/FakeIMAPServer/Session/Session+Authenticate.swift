@@ -4,7 +4,7 @@ import Foundation
 /// LOGIN (RFC 3501 §6.2.3) and AUTHENTICATE (RFC 3501 §6.2.2, RFC 4959 SASL-IR) against the
 /// configured accounts, with the mechanisms PLAIN (RFC 4616), LOGIN, XOAUTH2, OAUTHBEARER
 /// (RFC 7628) and SCRAM-SHA-1/SCRAM-SHA-256 (RFC 5802, RFC 7677).
-extension IMAPSession {
+extension ServerSession {
     /// Mechanisms that send the password as it is: not offered and refused under LOGINDISABLED.
     static let plaintextMechanisms: Set<String> = ["PLAIN", "LOGIN"]
 

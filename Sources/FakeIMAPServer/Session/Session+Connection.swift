@@ -3,7 +3,7 @@ import Foundation
 
 /// Connection-level commands: CAPABILITY, LOGOUT, ID (RFC 3501 §6.1), ENABLE (RFC 5161),
 /// NAMESPACE (RFC 2342), COMPRESS (RFC 4978). LOGIN and AUTHENTICATE are in Session+Authenticate.
-extension IMAPSession {
+extension ServerSession {
     func capability() throws -> Completion {
         try sendUntagged("CAPABILITY " + currentCapabilities.joined(separator: " "))
         return Completion("Capability completed.")

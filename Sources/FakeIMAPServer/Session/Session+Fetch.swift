@@ -3,7 +3,7 @@ import Foundation
 
 /// FETCH and UID FETCH (RFC 3501 §6.4.5, §6.4.8) with the CHANGEDSINCE and VANISHED modifiers
 /// (RFC 7162 §3.1.4.1, §3.2.6).
-extension IMAPSession {
+extension ServerSession {
     enum FetchItem: Equatable {
         case uid, flags, modSeq, internalDate, size, envelope, bodyStructure
         case rfc822, rfc822Header, rfc822Text

@@ -3,7 +3,7 @@ import Foundation
 
 /// IDLE (RFC 2177) and NOTIFY (RFC 5465): the two ways a client waits for the server to push
 /// changes made by other sessions.
-extension IMAPSession {
+extension ServerSession {
     /// Releases the persistence lock while waiting, so other processes sharing the state file
     /// can run; polls the file while waiting since their changes do not wake us.
     func waitForInputOrChange() throws -> SessionInput.WaitResult {

@@ -3,7 +3,7 @@ import Foundation
 
 /// Mailbox-level commands: CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE (RFC 3501 §6.3),
 /// LIST with LIST-EXTENDED and LIST-STATUS (RFC 5258, RFC 5819), LSUB, STATUS.
-extension IMAPSession {
+extension ServerSession {
     func create(_ args: inout Arguments) throws -> Completion {
         let name = try args.mailbox()
         try args.end()

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 
 /// SEARCH and UID SEARCH (RFC 3501 §6.4.4) with the MODSEQ criterion (RFC 7162 §3.1.5).
-extension IMAPSession {
+extension ServerSession {
     /// A search criterion evaluated against one message (its sequence number and record).
     typealias SearchPredicate = (Int, FakeMessage) -> Bool
 
@@ -39,7 +39,7 @@ extension IMAPSession {
         return Completion("Search completed.")
     }
 
-    private func searchKey(_ tokens: inout ArraySlice<CommandToken>, view: SelectedMailbox, box: FakeMailbox,
+    private func searchKey(_ tokens: inout ArraySlice<CommandToken>, view: ServerSelectedMailbox, box: FakeMailbox,
                            usesModSeq: inout Bool, args: Arguments) throws -> SearchPredicate {
         guard let token = tokens.popFirst() else { throw args.bad("Missing search parameters") }
         func string() throws -> String {

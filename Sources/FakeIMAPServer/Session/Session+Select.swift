@@ -4,7 +4,7 @@ import Foundation
 /// SELECT, EXAMINE (RFC 3501 §6.3.1–6.3.2) with the CONDSTORE and QRESYNC parameters
 /// (RFC 7162 §3.1.8, §3.2.5), CLOSE, UNSELECT (RFC 3691), and the synchronisation of the
 /// selected mailbox that produces unsolicited responses.
-extension IMAPSession {
+extension ServerSession {
     struct QResyncParameters {
         var uidValidity: UInt32
         var modSeq: UInt64
@@ -59,7 +59,7 @@ extension IMAPSession {
         guard let box else { throw CommandFailure.no("Mailbox doesn't exist: \(name)") }
         // EXAMINE shows \Recent without claiming it (as dovecot does).
         let recent = Set(box.messages.filter { $0.uid >= firstRecent }.map(\.uid))
-        var view = SelectedMailbox(box, readOnly: readOnly, recent: recent)
+        var view = ServerSelectedMailbox(box, readOnly: readOnly, recent: recent)
 
         try sendUntagged("FLAGS " + WireFormat.mailboxFlags(box.keywords))
         if readOnly {

@@ -3,7 +3,7 @@ import Foundation
 
 /// STORE and UID STORE (RFC 3501 §6.4.6) with UNCHANGEDSINCE (RFC 7162 §3.1.3), EXPUNGE and
 /// UID EXPUNGE (RFC 4315 §2.1).
-extension IMAPSession {
+extension ServerSession {
     func parseFlags(_ tokens: [CommandToken], args: Arguments) throws -> Set<Flag> {
         var out: Set<Flag> = []
         for t in tokens {

@@ -23,7 +23,7 @@ struct ExpectationFailure {
 final class ExpectationChecker {
     let scenario: Scenario
     let labels: LabelIndex
-    let naming: MailboxNaming
+    let naming: ScenarioMailboxNames
     let lastRun: RunRecord?
     let databasePath: String
     let statefilePaths: [String: String]
@@ -37,7 +37,7 @@ final class ExpectationChecker {
          deliveries: [RecordedDelivery], snapshot: @escaping (String) throws -> ServerSnapshot) {
         self.scenario = scenario
         self.labels = labels
-        self.naming = MailboxNaming(scenario: scenario)
+        self.naming = ScenarioMailboxNames(scenario: scenario)
         self.lastRun = lastRun
         self.databasePath = databasePath
         self.statefilePaths = statefilePaths

@@ -356,7 +356,7 @@ final class ScenarioRunner {
 
     private func applyDatabaseChange(_ change: DatabaseChange) throws {
         let db = DatabaseInspector(path: workspace.databasePath(scenario))
-        let naming = MailboxNaming(scenario: scenario)
+        let naming = ScenarioMailboxNames(scenario: scenario)
         func index(_ mailbox: String) throws -> Int64 {
             let name = naming.databaseName(naming.components(ofLocalName: mailbox))
             guard let row = try db.mailboxes().first(where: { $0.name == name }) else {

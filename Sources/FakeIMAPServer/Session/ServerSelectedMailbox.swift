@@ -1,10 +1,11 @@
 import Engine
 
-/// What a session has told its client about the selected mailbox: the message sequence
+/// What a server session has told its client about the selected mailbox (the server side; the
+/// engine's own view of a selected mailbox is `Engine.SelectedMailbox`): the message sequence
 /// (sequence number n is `uids[n-1]`), the mod-sequence last reported for each message, and
 /// the mailbox's state at the last synchronisation. Comparing it with the store gives the
 /// unsolicited responses to send (RFC 3501 §7.3–7.4, RFC 7162 §3.2.10).
-struct SelectedMailbox {
+struct ServerSelectedMailbox {
     let id: UInt64
     let readOnly: Bool
     let uidValidity: UInt32

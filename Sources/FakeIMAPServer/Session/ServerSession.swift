@@ -1,11 +1,12 @@
 import Engine
 import Foundation
 
-/// One client connection to the fake server: the RFC 3501 state machine (not authenticated,
+/// One client connection to the fake server, seen from the server side (the engine's client side
+/// is `Engine.IMAPSession`): the RFC 3501 state machine (not authenticated,
 /// authenticated, selected, logout) and the command loop. Runs on one thread; a reader thread
 /// (`SessionInput`) feeds it, and store changes wake it so it can push unsolicited responses
 /// while idle (IDLE, NOTIFY).
-final class IMAPSession {
+final class ServerSession {
     enum State { case notAuthenticated, authenticated, selected, logout }
 
     let server: FakeIMAPServer
@@ -24,7 +25,7 @@ final class IMAPSession {
     var compressionActive = false
     /// Set by COMPRESS: compression starts right after its tagged OK (RFC 4978 §3).
     var pendingCompression = false
-    var selected: SelectedMailbox?
+    var selected: ServerSelectedMailbox?
     var notify: NotifyState?
 
     // Per-command bookkeeping.
