@@ -22,11 +22,28 @@ final class SyncDatabaseTests: XCTestCase {
         let check = try DatabaseQueue(path: path)
         try check.read { db in
             XCTAssertEqual(try Int.fetchOne(db, sql: "PRAGMA user_version"), 1)
-            let sql = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence' ORDER BY rowid")
+            let sql = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sqlite_sequence', 'pending_copy') ORDER BY rowid")
             XCTAssertEqual(sql, SyncDatabase.schema)
         }
         let reopened = try SyncDatabase(path: path)
         XCTAssertFalse(reopened.isNew)
+    }
+
+    func testPendingCopiesAreKeptUntilRemovedAndGoWithTheirMailbox() throws {
+        let db = try SyncDatabase(path: dir.appendingPathComponent("db").path)
+        let copy = SyncDatabase.PendingCopy(destination: .remote, sourceUID: 7, size: 1234, date: 1_700_000_000, digest: [1, 2, 3])
+        let idx = try db.write { tx -> Int64 in
+            let idx = try tx.insertMailbox(name: Array("INBOX".utf8), subscribed: false)
+            try tx.addPendingCopy(mailbox: idx, copy)
+            try tx.addPendingCopy(mailbox: idx, .init(destination: .local, sourceUID: 3, size: 10, date: nil, digest: [9]))
+            return idx
+        }
+        XCTAssertEqual(try db.pendingCopies(mailbox: idx).map(\.sourceUID), [3, 7])
+        XCTAssertEqual(try db.pendingCopies(mailbox: idx).last, copy)
+        try db.write { try $0.removePendingCopy(mailbox: idx, destination: .remote, sourceUID: 7) }
+        XCTAssertEqual(try db.pendingCopies(mailbox: idx).map(\.sourceUID), [3])
+        try db.write { try $0.deleteMailbox(idx) }
+        XCTAssertEqual(try db.pendingCopies(mailbox: idx), [])
     }
 
     func testMailboxStatesAndMapping() throws {

@@ -63,6 +63,85 @@ final class SynchronizationRecoveryTests: XCTestCase {
         XCTAssertEqual(f.remote.messages("INBOX").count, 2, "no duplicate")
     }
 
+    /// A run that APPENDed copies and died before recording their mappings (the APPENDUID
+    /// withheld stands for the crash): here the remote holds copies of local 2 and 3.
+    private func interruptedCopy() throws -> SynchronizerFixture {
+        let f = try syncedFixture(1)
+        f.local.deliver("INBOX", "Subject: a\n\ncopied, then expunged\n", date: 1_700_000_100)
+        f.local.deliver("INBOX", "Subject: b\n\ncopied, kept\n", flags: [.seen], date: 1_700_000_200)
+        f.remote.withholdAppendUID = true
+        XCTAssertThrowsError(try f.sync())
+        f.remote.withholdAppendUID = false
+        XCTAssertEqual(f.remote.messages("INBOX").count, 3, "the APPEND went through")
+        let record = try XCTUnwrap(try f.state("INBOX"))
+        XCTAssertEqual(try f.database.pendingCopies(mailbox: record.index).map(\.sourceUID), [2, 3], "both copies pending")
+        return f
+    }
+
+    func testACopyWhoseOriginalWasExpungedAfterACrashIsExpungedNotCopiedBack() throws {
+        let f = try interruptedCopy()
+        f.local.expungeByOther("INBOX", 2)
+        let log = try f.sync()
+        XCTAssertTrue(log.contains { $0.hasSuffix("remote(INBOX): Removed 1 UID(s) 2") }, "\(log)")
+        XCTAssertEqual(f.local.messages("INBOX").map(\.uid), [1, 3], "the expunged message does not come back")
+        XCTAssertFalse(f.remote.messages("INBOX").contains { String(decoding: $0.body, as: UTF8.self).contains("then expunged") })
+        try f.assertConverged()
+        let record = try XCTUnwrap(try f.state("INBOX"))
+        XCTAssertEqual(try f.database.pendingCopies(mailbox: record.index), [], "the pending rows are gone")
+        XCTAssertEqual(try f.mapping("INBOX"), [1: 1, 3: 3])
+    }
+
+    func testACopyWhoseOriginalStillExistsIsMappedWithItsFlagsMerged() throws {
+        let f = try interruptedCopy()
+        f.local.changeFlags("INBOX", 3, [.seen, .flagged])
+        let log = try f.sync()
+        XCTAssertTrue(log.contains { $0.contains("Paired 2 message(s) an interrupted run copied: local UID(s) 2:3 with remote UID(s) 2:3") }, "\(log)")
+        try f.assertConverged()
+        XCTAssertEqual(f.remote.messages("INBOX").count, 3, "no duplicate")
+        XCTAssertEqual(f.remote.messages("INBOX").last?.flags.sorted(), [.flagged, .seen])
+    }
+
+    func testACopyAlsoExpungedOnItsDestinationIsForgotten() throws {
+        let f = try interruptedCopy()
+        f.remote.expungeByOther("INBOX", 2)
+        f.local.expungeByOther("INBOX", 2)
+        try f.sync()
+        try f.assertConverged()
+        XCTAssertEqual(f.local.messages("INBOX").map(\.uid), [1, 3])
+        let record = try XCTUnwrap(try f.state("INBOX"))
+        XCTAssertEqual(try f.database.pendingCopies(mailbox: record.index), [])
+    }
+
+    func testACopyLookingLikeAPendingOneButWithOtherBytesIsKept() throws {
+        let f = try interruptedCopy()
+        f.local.expungeByOther("INBOX", 2)
+        // Another client's message with the same size and date as the pending copy of 2.
+        f.remote.deliver("INBOX", "Subject: a\n\ncopied, then expungeD\n", date: 1_700_000_100)
+        try f.sync()
+        try f.assertConverged()
+        XCTAssertEqual(f.local.messages("INBOX").count, 3, "the lookalike is copied, only the pending copy went")
+        XCTAssertTrue(f.local.messages("INBOX").contains { String(decoding: $0.body, as: UTF8.self).contains("expungeD") })
+    }
+
+    func testNoPendingCopyOutlivesASuccessfulRun() throws {
+        let f = try syncedFixture(3)
+        f.remote.deliver("INBOX", "Subject: r\n\nremote\n")
+        try f.sync()
+        let record = try XCTUnwrap(try f.state("INBOX"))
+        XCTAssertEqual(try f.database.pendingCopies(mailbox: record.index), [])
+        // A row whose APPEND never reached the server: nothing matches it, it is forgotten and
+        // the message is copied as any new one.
+        f.local.deliver("INBOX", "Subject: 5\n\nfive\n")
+        try f.database.write { tx in
+            try tx.addPendingCopy(mailbox: record.index, .init(destination: .remote, sourceUID: 5, size: 20, date: nil,
+                                                               digest: MessageDigest.sha256(Array("Subject: 5\r\n\r\nfive\r\n".utf8))))
+        }
+        try f.sync()
+        try f.assertConverged()
+        XCTAssertEqual(f.remote.messages("INBOX").count, 5)
+        XCTAssertEqual(try f.database.pendingCopies(mailbox: record.index), [])
+    }
+
     func testRepairCopiesUnmappedMessagesAndMergesMissedFlagUpdates() throws {
         let f = try syncedFixture(3)
         let record = try XCTUnwrap(try f.state("INBOX"))

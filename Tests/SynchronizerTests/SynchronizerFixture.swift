@@ -27,15 +27,20 @@ final class SynchronizerFixture {
 
     /// Runs one synchronization (or `--repair`) and returns the log lines it wrote.
     @discardableResult
-    func sync(repair: Bool = false, mailboxes: [String] = []) throws -> [String] {
+    /// With `dryRun`, the stores are wrapped as `--dry-run` wraps them and the run works on an
+    /// in-memory copy of the database.
+    func sync(repair: Bool = false, mailboxes: [String] = [], dryRun: Bool = false) throws -> [String] {
         let before = log.count
         let text = "database = \(database.path)\n\(configurationText)\n[local]\ntype = tunnel\ncommand = true\n[remote]\ntype = tunnel\ncommand = true\n"
         let configuration = try InterimapConfiguration(file: INIFile(text: text, path: "config"),
                                                        environment: ConfigEnvironment(variables: ["HOME": directory.path]))
         let sink = try LogSink(threshold: .debug, logfile: logPath, standardError: nil)
         defer { sink.close() }
-        let run = InterimapSynchronization(configuration: configuration, log: SyncLog(sink: sink), database: database,
-                                           local: local, remote: remote)
+        let run = dryRun
+            ? InterimapSynchronization(configuration: configuration, log: SyncLog(sink: sink, dryRun: true),
+                                       database: try database.inMemoryCopy(), local: DryRunMailStore(local), remote: DryRunMailStore(remote))
+            : InterimapSynchronization(configuration: configuration, log: SyncLog(sink: sink), database: database,
+                                       local: local, remote: remote)
         try run.synchronize(repair: repair, mailboxes: mailboxes)
         return Array(log.dropFirst(before))
     }

@@ -21,6 +21,9 @@ final class IMAPMailStore: MailStore {
     var naming: MailboxNaming
     let log: SyncLog
     private(set) var selected: SelectedMailbox?
+    /// `--dry-run`: mailboxes are opened with EXAMINE (RFC 3501 §6.3.2), read-only, so that the
+    /// server itself refuses any change to them.
+    var readOnly = false
 
     /// A command sent and not yet completed.
     final class InFlight {
@@ -255,7 +258,10 @@ final class IMAPMailStore: MailStore {
             parameters = [.qresync(QResyncParameters(uidValidity: recorded.uidValidity, modSeq: recorded.highestModSeq, knownUIDs: known))]
         }
         let view = SelectedMailbox(database: mailbox, level: level)
-        let tag = try send(.select(MailboxName(wire: wire), parameters: parameters), selecting: view)
+        // QRESYNC parameters are allowed with EXAMINE as with SELECT (RFC 7162 §3.2.5).
+        let open: Command = readOnly ? .examine(MailboxName(wire: wire), parameters: parameters)
+                                     : .select(MailboxName(wire: wire), parameters: parameters)
+        let tag = try send(open, selecting: view)
         selected = view
         return Pending {
             try self.wait(tag, command: "SELECT")

@@ -6,8 +6,8 @@ import GRDB
 /// which side changed a message, as mbsync's state file does.
 ///
 /// The table is this program's own, created the first time a server is synchronized at the plain
-/// level, and never for a pair of QRESYNC servers: their database stays the reference's, table
-/// for table. The reference ignores tables it does not know.
+/// level, never for a pair of QRESYNC servers. The reference reads and writes only its own four
+/// tables, and it references none of them, so the reference's deletions never trip over it.
 extension SyncDatabase {
     static let knownFlagsTable = "known_flags"
 

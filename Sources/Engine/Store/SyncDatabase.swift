@@ -98,6 +98,50 @@ public final class SyncDatabase: @unchecked Sendable {
             throw Self.translate(error, path: path)
         }
         self.queue = queue
+        isNew = try Self.prepareSchema(queue, path: path)
+    }
+
+    /// `--dry-run`: a copy in memory of the database at `path`, which is only read (SQLite's
+    /// backup API, https://sqlite.org/backup.html), or a new empty one in memory when there is no
+    /// file: the run works on the copy, and nothing is written to disk, not even a new file or
+    /// its directory. A database that another interimap holds locked is refused as usual.
+    public convenience init(inMemoryCopyOf path: String) throws {
+        var source: DatabaseQueue?
+        do {
+            if FileManager.default.fileExists(atPath: path) {
+                var config = Configuration()
+                config.readonly = true
+                config.busyMode = .immediateError
+                source = try DatabaseQueue(path: path, configuration: config)
+            }
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+        try self.init(copying: source, path: path)
+        try source?.close()
+    }
+
+    /// A copy in memory of this database as it is now (for a run that must not change it).
+    public func inMemoryCopy() throws -> SyncDatabase {
+        try SyncDatabase(copying: queue, path: path)
+    }
+
+    private init(copying source: DatabaseQueue?, path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.label = "interimap"
+        do {
+            queue = try DatabaseQueue(configuration: config)
+            try source?.backup(to: queue)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+        isNew = try Self.prepareSchema(queue, path: path)
+    }
+
+    /// Checks the schema, or creates it in an empty database; true when it was created.
+    private static func prepareSchema(_ queue: DatabaseQueue, path: String) throws -> Bool {
         var created = false
         do {
             try queue.writeWithoutTransaction { db in
@@ -115,6 +159,8 @@ public final class SyncDatabase: @unchecked Sendable {
                     } else if tables != 4 {
                         throw Failure.corrupt(path: path, message: "missing tables (found \(tables) of mailboxes, local, remote, mapping)")
                     }
+                    // Our own table, added to a database the reference created too.
+                    try db.execute(sql: Self.pendingCopySchema)
                     try db.execute(sql: "COMMIT")
                 } catch {
                     try? db.execute(sql: "ROLLBACK")
@@ -126,7 +172,7 @@ public final class SyncDatabase: @unchecked Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
-        isNew = created
+        return created
     }
 
     static func translate(_ error: Error, path: String) -> Failure {
@@ -294,7 +340,7 @@ public final class SyncDatabase: @unchecked Sendable {
         /// Forgets a mailbox entirely (`--delete` with the database target).
         public func deleteMailbox(_ mailbox: Int64) throws {
             try forgetKnownFlags(mailbox: mailbox)
-            for table in ["mapping", "local", "remote", "mailboxes"] {
+            for table in ["pending_copy", "mapping", "local", "remote", "mailboxes"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE idx = ?", arguments: [mailbox])
             }
         }

@@ -32,6 +32,9 @@ public struct InterimapInvocation: Sendable, Equatable {
     public var configPath: String?
     /// `--progress`/`--no-progress`: whether a progress line is drawn (``SyncProgress``).
     public var progress: ProgressLine.Mode = .automatic
+    /// `--dry-run`: read both servers and the database, log what the command would change (each
+    /// line marked), and change nothing (``DryRunMailStore``, ``SyncDatabase/init(inMemoryCopyOf:)``).
+    public var dryRun = false
 
     public init(command: Command = .synchronize(mailboxes: []), targets: Set<Target> = Set(Target.allCases),
                 watchInterval: Int? = nil, notify: Bool = false, quiet: Bool = false, debugLevel: Int = 0,
@@ -48,7 +51,7 @@ public struct InterimapInvocation: Sendable, Equatable {
     /// connection otherwise; `inbox` in any case is INBOX (RFC 3501 §5.1), which cannot be deleted.
     public static func make(repair: Bool, delete: Bool, rename: Bool, mailboxes rawMailboxes: [String], targets: [String],
                             watch: String?, notify: Bool, quiet: Bool, debugLevel: Int,
-                            configPath: String?) throws -> InterimapInvocation {
+                            configPath: String?, dryRun: Bool = false) throws -> InterimapInvocation {
         let commands = [repair ? "--repair" : nil, delete ? "--delete" : nil, rename ? "--rename" : nil].compactMap { $0 }
         guard commands.count <= 1 else {
             throw CommandLineError("\(commands.joined(separator: " and ")) cannot be combined: give at most one command")
@@ -87,13 +90,19 @@ public struct InterimapInvocation: Sendable, Equatable {
         if notify, !commands.isEmpty {
             throw CommandLineError("--notify cannot be combined with \(commands[0])")
         }
+        // A dry run is one pass: repeated, it would report the same changes again and again.
+        if dryRun, watch != nil || notify {
+            throw CommandLineError("--dry-run cannot be combined with \(watch != nil ? "--watch" : "--notify")")
+        }
         // interimap(1): the default interval is 1 minute, or 15 minutes with --notify, which
         // implies --watch.
         let watch = watch ?? (notify ? OptionalValueArguments.defaultMarker : nil)
         let interval = try OptionalValueArguments.seconds(watch, option: "watch", defaultSeconds: notify ? 900 : 60)
-        return InterimapInvocation(command: command, targets: parsedTargets.isEmpty ? Set(Target.allCases) : parsedTargets,
-                                   watchInterval: interval, notify: notify, quiet: quiet, debugLevel: debugLevel,
-                                   configPath: configPath)
+        var invocation = InterimapInvocation(command: command, targets: parsedTargets.isEmpty ? Set(Target.allCases) : parsedTargets,
+                                             watchInterval: interval, notify: notify, quiet: quiet, debugLevel: debugLevel,
+                                             configPath: configPath)
+        invocation.dryRun = dryRun
+        return invocation
     }
 
     /// A MAILBOX argument as the servers will be asked for it: valid modified UTF-7, with a

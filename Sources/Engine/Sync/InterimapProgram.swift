@@ -18,13 +18,17 @@ public enum InterimapProgram {
                 progressLine?.finish()
                 sink.close()
             }
+            // The stores' own lines (ALERTs, ignored names) are facts; the run's are changes,
+            // marked as not made in a dry run.
             let log = SyncLog(sink: sink)
+            let runLog = SyncLog(sink: sink, dryRun: invocation.dryRun)
             for warning in configuration.warnings {
                 sink.record(level: .warning, component: "", mailbox: "", message: warning.description)
             }
             // The database is locked before any network traffic: a second instance stops here.
-            let database = try SyncDatabase(path: configuration.database)
-            if database.isNew { log.notice("", "", "Creating new schema in database file \(configuration.database)") }
+            let database = invocation.dryRun ? try SyncDatabase(inMemoryCopyOf: configuration.database)
+                                             : try SyncDatabase(path: configuration.database)
+            if database.isNew { runLog.notice("", "", "Creating new schema in database file \(configuration.database)") }
             let stores: (local: IMAPMailStore, remote: IMAPMailStore)
             do {
                 stores = try IMAPStoreConnector.connect(configuration, invocation: invocation, log: log)
@@ -32,8 +36,15 @@ public enum InterimapProgram {
                 logFatal(error, to: sink)
                 throw LoggedFailure(exitStatus: (error as? ExitStatusProviding)?.exitStatus ?? .software)
             }
-            let run = InterimapSynchronization(configuration: configuration, log: log, database: database,
+            let run: InterimapSynchronization
+            if invocation.dryRun {
+                for store in [stores.local, stores.remote] { store.readOnly = true }
+                run = InterimapSynchronization(configuration: configuration, log: runLog, database: database,
+                                               local: DryRunMailStore(stores.local), remote: DryRunMailStore(stores.remote))
+            } else {
+                run = InterimapSynchronization(configuration: configuration, log: log, database: database,
                                                local: stores.local, remote: stores.remote)
+            }
             do {
                 switch invocation.command {
                 case .synchronize(let mailboxes):

@@ -185,7 +185,7 @@ final class InterimapSynchronization {
         for server in [local, remote] { server.logoutBeforeExit() }
         for server in [local, remote] {
             guard let traffic = server.traffic else { continue }
-            log.info(server.name, "", "IMAP traffic (bytes): \(traffic.summary)")
+            log.unmarked.info(server.name, "", "IMAP traffic (bytes): \(traffic.summary)")
         }
     }
 

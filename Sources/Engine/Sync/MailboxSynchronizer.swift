@@ -9,7 +9,9 @@ import Foundation
 /// values did not move) and applying them twice is harmless: expunging an expunged UID and
 /// storing the same flags change nothing. An APPEND whose APPENDUID was not recorded before the
 /// process died left the same message unmapped on both servers; the next run pairs the two
-/// copies by size, date and bytes instead of copying them again.
+/// copies by size, date and bytes instead of copying them again. Every copy is recorded as
+/// pending before its APPEND can complete (`PendingCopies`), so that a copy whose original was
+/// expunged before the next run is expunged too instead of coming back as a new message.
 final class MailboxSynchronizer {
     let local: any MailStore
     let remote: any MailStore
@@ -94,7 +96,10 @@ final class MailboxSynchronizer {
 
             // Messages new on both servers that are the same message (an APPEND whose APPENDUID
             // an interrupted run never recorded): map them instead of copying them again.
-            if rounds == 1 { try pairIdenticalNewMessages(state) }
+            if rounds == 1 {
+                try recoverPendingCopies(state)
+                try pairIdenticalNewMessages(state)
+            }
 
             // Step 3: new messages, both directions, until no more arrive. `next` is each server's
             // UIDNEXT as far as this run has seen every message below it: its UIDNEXT at SELECT,
@@ -215,7 +220,7 @@ final class MailboxSynchronizer {
     /// together (pipelined), then the UID EXPUNGEs once those STOREs completed. The EXPUNGE waits
     /// for its `\Deleted` STORE because a server may run pipelined commands concurrently
     /// (RFC 3501 §5.5), and dovecot does: an EXPUNGE could overtake the STORE it depends on.
-    private func applyOnBoth(local localChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]]),
+    func applyOnBoth(local localChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]]),
                              remote remoteChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]])) throws {
         let plan: [(any MailStore, [UInt32], [[Flag]: [UInt32]])] = [(local, localChanges.expunge, localChanges.stores),
                                                                       (remote, remoteChanges.expunge, remoteChanges.stores)]
@@ -242,7 +247,7 @@ final class MailboxSynchronizer {
         for pending in expunges { try pending.wait() }
     }
 
-    private func logChanges(expunged: [UInt32], stores: [[Flag]: [UInt32]], on server: any MailStore) {
+    func logChanges(expunged: [UInt32], stores: [[Flag]: [UInt32]], on server: any MailStore) {
         if !expunged.isEmpty {
             log.info(server.name, server.display(record.name), "Removed \(expunged.count) UID(s) \(SyncLog.uids(expunged))")
         }
@@ -302,7 +307,7 @@ final class MailboxSynchronizer {
     private func copy(_ fetchSet: SequenceSet, from source: any MailStore, to destination: any MailStore, minimumUID: UInt32,
                       excluding: SequenceSet, known: inout UInt32) throws -> [UInt32] {
         var inFlight: [(result: Pending<AppendedUIDs>, sourceUIDs: [UInt32])] = []
-        var appending: (appender: any MessageAppender, sourceUIDs: [UInt32])?
+        var appending: (appender: any MessageAppender, sourceUIDs: [UInt32], copies: [SyncDatabase.PendingCopy])?
         var added: [(source: UInt32, destination: UInt32)] = []
         var highestFetched: UInt32 = 0
         var flagsCopied: [UInt32: [Flag]] = [:]
@@ -325,14 +330,18 @@ final class MailboxSynchronizer {
                 for (sourceUID, newUID) in pairs {
                     let (l, r) = destination.side == .local ? (newUID, sourceUID) : (sourceUID, newUID)
                     try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r)
+                    try tx.removePendingCopy(mailbox: record.index, destination: destination.side, sourceUID: sourceUID)
                 }
             }
             added.append(contentsOf: pairs)
         }
 
         func flush() throws {
-            guard let (appender, uids) = appending else { return }
+            guard let (appender, uids, copies) = appending else { return }
             appending = nil
+            // Recorded before the APPEND can complete (the server adds nothing before the end of
+            // the command): after a crash, the next run recognises these copies as its own.
+            try database.write { tx in for copy in copies { try tx.addPendingCopy(mailbox: record.index, copy) } }
             inFlight.append((try appender.finish(), uids))
             // The APPEND is on its way; the server may or may not have added it yet.
             CrashPoint.reached("append-batch-middle")
@@ -347,15 +356,18 @@ final class MailboxSynchronizer {
         while let message = try messages.next() {
             guard message.uid >= minimumUID, !excluding.contains(message.uid) else { continue }
             highestFetched = max(highestFetched, message.uid)
-            if appending == nil { appending = (try destination.beginAppend(to: record.name), []) }
+            if appending == nil { appending = (try destination.beginAppend(to: record.name), [], []) }
+            let hasher = MessageDigest.Hasher()
             let flags = Self.normalized(message.flags)
-            try appending?.appender.add(flags: flags, internalDate: message.internalDate, body: message.body)
+            try appending?.appender.add(flags: flags, internalDate: message.internalDate, body: message.body.hashed(into: hasher))
             knownFlags.set(source.side, flags, [message.uid])
             if !knownFlags.isEmpty { flagsCopied[message.uid] = flags }
             appending?.sourceUIDs.append(message.uid)
+            appending?.copies.append(.init(destination: destination.side, sourceUID: message.uid, size: UInt64(message.body.size),
+                                           date: message.internalDate.map { Int64($0.date.timeIntervalSince1970) }, digest: hasher.finish()))
             progress?.copied(bytes: Int64(message.body.size))
             CrashPoint.reached("fetch-after-message")
-            if let (appender, _) = appending, appender.count >= batchLimit || appender.byteCount >= Self.appendBatchBytes { try flush() }
+            if let (appender, _, _) = appending, appender.count >= batchLimit || appender.byteCount >= Self.appendBatchBytes { try flush() }
         }
         try flush()
         while !inFlight.isEmpty { try complete(inFlight.removeFirst()) }
@@ -439,7 +451,7 @@ final class MailboxSynchronizer {
     /// Compares the flags of mapped messages on both servers (interimap(1): "full
     /// synchronization"): a message gone from one server is expunged from the other, differing
     /// flag lists become their union on both.
-    private func fullSynchronization(_ pairs: [(UInt32, UInt32)]) throws {
+    func fullSynchronization(_ pairs: [(UInt32, UInt32)]) throws {
         let localRequest = try local.fetchFlags(SequenceSet(pairs.map { $0.0 }))
         let remoteRequest = try remote.fetchFlags(SequenceSet(pairs.map { $0.1 }))
         let localFlags = try localRequest.wait(), remoteFlags = try remoteRequest.wait()

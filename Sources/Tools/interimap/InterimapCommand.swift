@@ -53,6 +53,10 @@ struct InterimapCommand: ParsableCommand {
     @ArgumentParser.Flag(help: "Use the IMAP NOTIFY extension (RFC 5465) on both servers instead of polling (implies --watch).")
     var notify = false
 
+    @ArgumentParser.Flag(name: .customLong("dry-run"),
+                         help: "Read both servers and the database and log what would be changed, each line marked [dry-run]; change nothing.")
+    var dryRun = false
+
     @ArgumentParser.Flag(inversion: .prefixedNo,
                          help: "Show mailboxes and messages done of how many on one line of the standard error (default: when it is a terminal).")
     var progress: Bool?
@@ -63,7 +67,8 @@ struct InterimapCommand: ParsableCommand {
     func invocation() throws -> InterimapInvocation {
         var invocation = try InterimapInvocation.make(repair: action == .repair, delete: action == .delete, rename: action == .rename,
                                                       mailboxes: mailboxes, targets: target, watch: watch, notify: notify,
-                                                      quiet: common.quiet, debugLevel: common.debug, configPath: common.configPath)
+                                                      quiet: common.quiet, debugLevel: common.debug, configPath: common.configPath,
+                                                      dryRun: dryRun)
         invocation.progress = ProgressLine.Mode(flag: progress)
         return invocation
     }

@@ -92,6 +92,11 @@ struct ExpectationParser {
         case "messages":
             let a = try parser.keyArguments(entry, count: 2, usage: "messages SERVER MAILBOX = LABEL...")
             return .messages(server: try server(a[0], entry), mailbox: a[1], labels: try labels(entry))
+        case "present", "absent":
+            let a = try parser.keyArguments(entry, count: 2, usage: "\(entry.keyWords[0]) SERVER MAILBOX = LABEL...")
+            let (server, labels) = (try server(a[0], entry), try labels(entry))
+            return entry.keyWords[0] == "present" ? .present(server: server, mailbox: a[1], labels: labels)
+                : .absent(server: server, mailbox: a[1], labels: labels)
         case "flags":
             let a = try parser.keyArguments(entry, count: 3, usage: "flags SERVER MAILBOX LABEL = FLAG...")
             guard scenario.bodies[a[2]] != nil else { throw parser.error(entry, "unknown label '\(a[2])' (no message has it)") }

@@ -151,6 +151,9 @@ struct RunSpec {
     /// Leave it running (watch, notify, idle loops) until a `[stop]` step.
     var background: Bool
     var timeout: TimeInterval?
+    /// `engine = reference`: this run is the reference interimap's, on the same servers and
+    /// database (to prove it can take over a database ours left, e.g. after a crash).
+    var reference = false
 }
 
 struct WaitSpec {
@@ -261,6 +264,10 @@ enum Expectation {
     case logLacks(String)
     case equal(Bool)
     case messages(server: String, mailbox: String, labels: [String])
+    /// Each of these messages is in the mailbox (in any order, beside others).
+    case present(server: String, mailbox: String, labels: [String])
+    /// None of these messages is in the mailbox (an expunged message never comes back).
+    case absent(server: String, mailbox: String, labels: [String])
     case flags(server: String, mailbox: String, label: String, flags: [String])
     case count(server: String, mailbox: String, count: Int)
     case mailboxes(server: String, names: [String])

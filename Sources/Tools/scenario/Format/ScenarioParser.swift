@@ -372,7 +372,12 @@ struct ScenarioParser {
                 spec.section = entry.value
             case "background": spec.background = try yesNo(entry)
             case "timeout": spec.timeout = try seconds(entry)
-            default: throw error(entry, "unknown key in [run] (expected args, section, background or timeout)")
+            case "engine":
+                guard program == .interimap, entry.value == "reference" || entry.value == "ours" else {
+                    throw error(entry, "expected 'engine = reference' or 'engine = ours' in [run interimap]")
+                }
+                spec.reference = entry.value == "reference"
+            default: throw error(entry, "unknown key in [run] (expected args, section, background, timeout or engine)")
             }
         }
         switch program {

@@ -139,6 +139,14 @@ final class ExpectationChecker {
         case let .messages(server, mailbox, expected):
             guard let actual = try labelsIn(server, mailbox) else { return "\(server) has no mailbox '\(mailbox)'" }
             return listDiff(expected, actual, actualTitle: "\(server) \(mailbox), in UID order")
+        case let .present(server, mailbox, wanted):
+            guard let actual = try labelsIn(server, mailbox) else { return "\(server) has no mailbox '\(mailbox)'" }
+            let missing = wanted.filter { !actual.contains($0) }
+            return missing.isEmpty ? nil : "\(server) \(mailbox) lacks \(missing.joined(separator: " ")) (it holds: \(actual.joined(separator: " ")))"
+        case let .absent(server, mailbox, unwanted):
+            guard let actual = try labelsIn(server, mailbox) else { return nil }
+            let back = unwanted.filter { actual.contains($0) }
+            return back.isEmpty ? nil : "\(server) \(mailbox) holds \(back.joined(separator: " "))"
         case let .flags(server, mailbox, label, expected):
             guard let box = try snapshot(server).mailbox(mailbox) else { return "\(server) has no mailbox '\(mailbox)'" }
             let uids = labels.uids(of: label, in: box)

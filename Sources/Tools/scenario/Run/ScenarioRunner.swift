@@ -14,6 +14,8 @@ enum BackendKind: String {
 
 struct RunnerOptions {
     var interimap: String
+    /// The reference interimap, for runs with `engine = reference`.
+    var referenceInterimap = "/usr/bin/interimap"
     var pullimap: String
     var fakeIMAPD: String
     /// This program, started as the traffic relay with `--verbose`.
@@ -278,7 +280,7 @@ final class ScenarioRunner {
 
         var arguments = spec.arguments
         if spec.program == .pullimap, let section = spec.section { arguments.append(section) }
-        let executable = spec.program == .interimap ? options.interimap : options.pullimap
+        let executable = spec.program == .pullimap ? options.pullimap : spec.reference ? options.referenceInterimap : options.interimap
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = try ChildProcess(executable: executable, arguments: arguments, environment: workspace.environment(crash: crash),
                                        output: .file(logPath))
