@@ -121,7 +121,7 @@ extension IMAPMailStore {
 
     /// `UID STORE`, chunked. Reports about these UIDs that arrive before it completes are the
     /// echo of this change (RFC 7162 §3.1.3 sends them even for .SILENT), not news to propagate.
-    private func store(_ uids: SequenceSet, _ operation: StoreOperation, _ flags: [Flag]) throws -> Pending<Void> {
+    fileprivate func store(_ uids: SequenceSet, _ operation: StoreOperation, _ flags: [Flag]) throws -> Pending<Void> {
         guard !uids.isEmpty else { return .none }
         let mailbox = selected
         mailbox?.ownStores.formUnion(uids)
@@ -137,8 +137,30 @@ extension IMAPMailStore {
 
     func expunge(_ uids: SequenceSet) throws -> Pending<Void> {
         guard !uids.isEmpty else { return .none }
+        guard session.capabilities.contains(.uidPlus) else { return try expungeWithoutUIDPlus(uids) }
         let pendings = try uids.chunked(maxLength: Self.uidSetBytesPerCommand).map { try command(.uidExpunge($0), name: "UID EXPUNGE") }
         return Pending { for p in pendings { try p.wait() } }
+    }
+}
+
+extension IMAPMailStore {
+    /// EXPUNGE removes every `\Deleted` message (RFC 3501 §6.4.3), not only `uids` (RFC 4315 §1):
+    /// the other messages marked so lose the flag for the time of the EXPUNGE, then get it back.
+    fileprivate func expungeWithoutUIDPlus(_ uids: SequenceSet) throws -> Pending<Void> {
+        let deleted = Box(SequenceSet())
+        let search = try command(.uidSearch(.deleted), name: "UID SEARCH") { answer in
+            guard case .untagged(.search(let response)) = answer else { return false }
+            deleted.value.formUnion(SequenceSet(response.numbers))
+            return true
+        }
+        return Pending {
+            try search.wait()
+            let others = deleted.value.subtracting(uids)
+            // One after the other: a server may run pipelined commands at once (RFC 3501 §5.5).
+            try self.store(others, StoreOperation(.remove, silent: true), [.deleted]).wait()
+            try self.command(.expunge, name: "EXPUNGE").wait()
+            try self.store(others, StoreOperation(.add, silent: true), [.deleted]).wait()
+        }
     }
 }
 

@@ -20,7 +20,7 @@ final class IMAPMailStore: MailStore {
     let session: IMAPSession
     var naming: MailboxNaming
     let log: SyncLog
-    private(set) var selected: SelectedMailbox?
+    var selected: SelectedMailbox?
     /// `--dry-run`: mailboxes are opened with EXAMINE (RFC 3501 §6.3.2), read-only, so that the
     /// server itself refuses any change to them.
     var readOnly = false
@@ -56,6 +56,10 @@ final class IMAPMailStore: MailStore {
     /// The ENABLE QRESYNC sent at connection, awaited before the first SELECT.
     private var pendingEnable: Pending<Void>?
     private(set) var level: SyncLevel = .qresync
+    /// `--notify` on a server without NOTIFY: IDLE on INBOX (see IMAPMailStore+Watching).
+    var watchesInboxOnly = false
+    /// Ends the wait of `--notify` on a server with neither NOTIFY nor IDLE.
+    let idleEnded = DispatchSemaphore(value: 0)
 
     /// Commands sent, and round trips: the times this client, having sent commands, had to wait
     /// for the server's answer (`--debug` reports both at the end).
@@ -74,14 +78,6 @@ final class IMAPMailStore: MailStore {
         self.traffic = traffic
         self.naming = MailboxNaming(delimiter: "/", reference: listReference)
         self.log = log
-    }
-
-    /// The extensions every level needs.
-    func requireExtensions() throws {
-        let caps = session.capabilities
-        for ext in [Capability.uidPlus] where !caps.contains(ext) {
-            throw SyncError.missingExtension(server: name, extension: ext.name)
-        }
     }
 
     /// Chooses the level from the capabilities, at most `ceiling` (`sync-level`), and says
@@ -221,6 +217,12 @@ final class IMAPMailStore: MailStore {
             return
         }
         guard case .untagged(let untagged) = event else { return }
+        // An ESEARCH names its command (RFC 4731 §3.1): a server running pipelined commands at
+        // once (RFC 3501 §5.5) may answer it before an older command completes.
+        if case .esearch(let response) = untagged, let tag = response.tag,
+           let owner = inFlight[inFlightHead...].first(where: { $0.tag == tag }), let claim = owner.claim {
+            if try claim(.untagged(untagged)) { return }
+        }
         if let claim = command?.claim, try claim(.untagged(untagged)) { return }
         switch untagged {
         case .vanished(_, let uids): target(command)?.observe(vanished: uids)

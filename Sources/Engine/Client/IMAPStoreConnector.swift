@@ -37,7 +37,6 @@ enum IMAPStoreConnector {
         }
         do {
             for (store, server) in zip(stores, servers) {
-                try store.requireExtensions()
                 store.chooseLevel(ceiling: server.syncLevel)
             }
             for store in stores { try store.enableQResync() }

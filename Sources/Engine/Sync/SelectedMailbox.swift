@@ -20,6 +20,9 @@ final class SelectedMailbox {
     var pendingFlags: [UInt32: [Flag]] = [:]
     /// UIDs this client is storing flags on: reports about them are our own changes' echoes.
     var ownStores = SequenceSet()
+    /// Where the UIDs of messages appended without APPENDUID are looked for: above those found
+    /// already (``IMAPMailStore/searchAppendedUIDs(_:mailbox:)``).
+    var appendedSearchFrom: UInt32 = 0
     /// How changes are found in this mailbox: the server's level, or plain for a mailbox without
     /// mod-sequences on a CONDSTORE server (RFC 7162 §3.1.2.2, NOMODSEQ). Below QRESYNC the
     /// reports listed above are not guaranteed, and the changes are looked for (``ChangeScan``).
