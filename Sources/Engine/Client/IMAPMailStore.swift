@@ -248,10 +248,27 @@ final class IMAPMailStore: MailStore {
     // MARK: Selection
 
     func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox> {
+        let view = SelectedMailbox(database: mailbox, level: level)
+        let done = try sendSelect(view, since: recorded)
+        return Pending {
+            try done.wait()
+            return view
+        }
+    }
+
+    func reselect(_ view: SelectedMailbox) throws -> Pending<Void> {
+        // What the view has seen stands for the recorded state: the server reports only what
+        // changed since (RFC 7162 §3.2.5.1), about the messages the view knew of.
+        try sendSelect(view, since: SyncDatabase.MailboxState(uidValidity: view.uidValidity, uidNext: view.uidNext,
+                                                              highestModSeq: view.noModSeq ? 0 : view.highestModSeq))
+    }
+
+    /// SELECT with QRESYNC where a state is known (CONDSTORE otherwise, nothing on a plain
+    /// server, which would refuse the parameter), into `view`.
+    private func sendSelect(_ view: SelectedMailbox, since recorded: SyncDatabase.MailboxState?) throws -> Pending<Void> {
         try awaitEnable()
-        let wire = try wireName(mailbox)
-        // CONDSTORE is turned on by the SELECT parameter (RFC 7162 §3.1.8); a plain server
-        // would refuse it.
+        let wire = try wireName(view.database)
+        // CONDSTORE is turned on by the SELECT parameter (RFC 7162 §3.1.8).
         var parameters: [SelectParameter] = level == .plain ? [] : [.condStore]
         if level == .qresync, let recorded, recorded.highestModSeq > 0 {
             // Known UIDs: those below the recorded UIDNEXT, so VANISHED (EARLIER) covers exactly
@@ -259,7 +276,6 @@ final class IMAPMailStore: MailStore {
             let known = recorded.uidNext > 1 ? SequenceSet(ranges: [1...(recorded.uidNext - 1)]) : nil
             parameters = [.qresync(QResyncParameters(uidValidity: recorded.uidValidity, modSeq: recorded.highestModSeq, knownUIDs: known))]
         }
-        let view = SelectedMailbox(database: mailbox, level: level)
         // QRESYNC parameters are allowed with EXAMINE as with SELECT (RFC 7162 §3.2.5).
         let open: Command = readOnly ? .examine(MailboxName(wire: wire), parameters: parameters)
                                      : .select(MailboxName(wire: wire), parameters: parameters)
@@ -268,7 +284,6 @@ final class IMAPMailStore: MailStore {
         return Pending {
             try self.wait(tag, command: "SELECT")
             view.selectCompleted()
-            return view
         }
     }
 

@@ -36,8 +36,10 @@ final class SelectedMailbox {
         self.level = level
     }
 
-    /// The SELECT completed: what it said of HIGHESTMODSEQ is covered by the changes looked for.
-    func selectCompleted() { modSeqAtSelect = highestModSeq }
+    /// A SELECT completed. The first one's HIGHESTMODSEQ is covered by the changes looked for;
+    /// below QRESYNC, a later one's (a re-SELECT) may cover another client's changes nobody
+    /// reported, and counts for nothing (``observe(code:)``).
+    func selectCompleted() { if modSeqAtSelect == nil { modSeqAtSelect = highestModSeq } }
 
     /// Below QRESYNC a server reports another client's flag change by sequence number only (RFC
     /// 7162 §3.1.2): the change cannot be told apart from others, so HIGHESTMODSEQ must not move
@@ -63,7 +65,10 @@ final class SelectedMailbox {
         switch code {
         case .uidValidity(let v)?: uidValidity = v
         case .uidNext(let n)?: uidNext = max(uidNext, n)
-        case .highestModSeq(let m)?: if followsModSeq { highestModSeq = max(highestModSeq, m) }
+        case .highestModSeq(let m)?:
+            // Below QRESYNC a HIGHESTMODSEQ code after the first SELECT may cover changes never
+            // reported; only the MODSEQ of a message this client saw counts then.
+            if followsModSeq && (level == .qresync || modSeqAtSelect == nil) { highestModSeq = max(highestModSeq, m) }
         case .noModSeq?:
             switch level {
             case .qresync: noModSeq = true
