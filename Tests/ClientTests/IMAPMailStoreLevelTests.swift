@@ -188,3 +188,21 @@ extension IMAPMailStoreTests {
         try older.wait()
     }
 }
+
+extension IMAPMailStoreTests {
+    func testAnAnswerForPartOfTheMessagesOnlyIsAnError() throws {
+        // Yahoo is reported to cap large folders (MESSAGELIMIT, RFC 9738) unless UIDONLY is on.
+        let (store, _) = try makeStore(capabilities: "IMAP4rev1 UIDPLUS CONDSTORE MESSAGELIMIT=3") { tag, line in
+            if line.contains("SELECT") { return Self.selectAnswer + ["\(tag) OK"] }
+            if line.contains("UID FETCH") {
+                return ["* 1 FETCH (UID 1 FLAGS ())", "* 2 FETCH (UID 2 FLAGS ())", "* 3 FETCH (UID 3 FLAGS ())", "\(tag) OK [LIMIT] 3 of 7"]
+            }
+            return ["\(tag) OK"]
+        }
+        store.chooseLevel(ceiling: nil)
+        _ = try store.select(Array("INBOX".utf8), recorded: nil).wait()
+        XCTAssertThrowsError(try store.fetchFlags(SequenceSet(ranges: [1...7])).wait()) { error in
+            XCTAssertTrue("\(error)".contains("LIMIT"), "\(error)")
+        }
+    }
+}

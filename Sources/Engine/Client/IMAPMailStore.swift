@@ -144,7 +144,13 @@ final class IMAPMailStore: MailStore {
     @discardableResult
     func wait(_ tag: String, command: @autoclosure () -> String) throws -> TaggedResponse {
         let response = try waitForCompletion(of: tag)
-        return try failing { try session.check(response, command: command()) }
+        let checked = try failing { try session.check(response, command: command()) }
+        // `OK [LIMIT]`: the server acted on part of the messages only (RFC 9738 §3, Yahoo's
+        // MESSAGELIMIT). Taking that for the whole answer would lose messages silently.
+        if case .other(let code, _)? = checked.code, code.uppercased() == "LIMIT" {
+            throw failure(.commandFailed(command: command(), text: "the server answered for part of the messages only ([LIMIT], RFC 9738 MESSAGELIMIT)"))
+        }
+        return checked
     }
 
     /// Reads until `tag` completes, whatever its status.
