@@ -5,7 +5,8 @@
 # black box, scdoc and man-db (`make install` renders the manual pages, the tests check them with
 # `man -l`; swift build needs neither), zsh and fish (the tests check the completion scripts
 # with them), GNU time (scripts/bench-interimap.sh measures interimap's CPU time and peak memory
-# with it), and the unprivileged user dovecot runs as (it refuses to run as root).
+# with it), mbsync (isync: scripts/bench-mbsync.sh measures us against it), and the unprivileged
+# user dovecot runs as (it refuses to run as root).
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,7 @@ packages=(
   interimap pullimap
   make scdoc man-db zsh fish
   time
+  isync
 )
 
 missing=()

@@ -10,6 +10,8 @@ public final class FakeIMAPServer: @unchecked Sendable {
     public let faults: FaultScript
     /// Optional lock-reload-save around every command (fake-imapd's `--state`).
     let persistence: StorePersistence?
+    /// The connection limit's bookkeeping, when the configuration has one.
+    let connectionSlots: ConnectionSlots?
 
     /// Protects `sessionCount`.
     private let lock = NSLock()
@@ -21,6 +23,7 @@ public final class FakeIMAPServer: @unchecked Sendable {
         self.configuration = configuration
         self.faults = faults
         self.persistence = nil
+        connectionSlots = configuration.connectionLimit.map { ConnectionSlots(limit: $0, directory: nil) }
     }
 
     /// A server whose store lives in a state file (see `FakeIMAPStateFile`): reloaded before
@@ -31,6 +34,7 @@ public final class FakeIMAPServer: @unchecked Sendable {
         self.configuration = configuration
         self.faults = faults
         self.persistence = stateFile
+        connectionSlots = configuration.connectionLimit.map { ConnectionSlots(limit: $0, directory: stateFile.path + ".connections") }
     }
 
     /// Number of sessions started so far.

@@ -46,6 +46,14 @@ public struct FakeIMAPServerConfiguration: Sendable {
     /// Send a wrong SCRAM server signature: a server that does not know the password, which the
     /// client must refuse (RFC 5802 §3).
     public var scramWrongServerSignature = false
+    /// Departures from the RFCs to reproduce (a provider profile's).
+    public var quirks: Set<ServerQuirk> = []
+    /// Simultaneous connections allowed; one more is refused (Gmail's limit). Counted across the
+    /// processes sharing a state file.
+    public var connectionLimit: Int?
+    /// RFC 9738 MESSAGELIMIT: the most messages one FETCH, STORE, SEARCH, COPY, MOVE or UID
+    /// EXPUNGE processes.
+    public var messageLimit: Int?
 
     public init(authentication: Authentication = .preauth(user: "fake"),
                 capabilities: [String] = FakeIMAPServerConfiguration.defaultCapabilities,
@@ -57,5 +65,13 @@ public struct FakeIMAPServerConfiguration: Sendable {
         self.authMechanisms = authMechanisms
         self.latency = latency
         self.greetingText = greetingText
+    }
+
+    /// Presents the server as `profile` does: its capabilities, quirks and limits.
+    public mutating func apply(_ profile: ProviderProfile) {
+        capabilities = profile.capabilities
+        quirks = profile.quirks
+        connectionLimit = profile.connectionLimit
+        messageLimit = profile.messageLimit
     }
 }

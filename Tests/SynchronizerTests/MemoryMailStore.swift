@@ -39,6 +39,8 @@ final class MemoryMailStore: MailStore {
     private(set) var operations: [String] = []
     /// Called with each operation's name before it runs: scripted interleavings.
     var beforeOperation: ((String) -> Void)?
+    /// Says which operation the connection drops before (once): an interrupted run.
+    var failWhen: ((String) -> Bool)?
     /// Called after the cursor of `fetchMessages` handed over each message.
     var afterFetchedMessage: ((UInt32) -> Void)?
     /// Answer FETCH in descending UID order (servers may use any order, RFC 3501 §7.4.2).
@@ -117,9 +119,35 @@ final class MemoryMailStore: MailStore {
         return box.sortedUIDs.compactMap { box.messages[$0] }
     }
 
+    // MARK: Round trips
+
+    /// Commands answered, and round trips: as a network store counts them, the waits for an
+    /// answer that follow commands sent since the last wait. Every answer here is computed when
+    /// the command is "sent", in order, as a server runs pipelined commands.
+    private(set) var commandCount = 0
+    private(set) var roundTrips = 0
+    private var sentSinceLastWait = false
+
+    private func noteWait() {
+        if sentSinceLastWait { roundTrips += 1; sentSinceLastWait = false }
+    }
+
+    private func answer<T>(_ value: @escaping () throws -> T) -> Pending<T> {
+        commandCount += 1
+        sentSinceLastWait = true
+        return Pending { [weak self] in
+            self?.noteWait()
+            return try value()
+        }
+    }
+
     // MARK: MailStore
 
-    private func record(_ operation: String) {
+    private func record(_ operation: String) throws {
+        if failWhen?(operation) == true {
+            failWhen = nil
+            throw IMAPClientError.connectionLost("the connection dropped before \(operation)")
+        }
         operations.append(operation)
         beforeOperation?(operation)
     }
@@ -134,12 +162,12 @@ final class MemoryMailStore: MailStore {
     }
 
     func learnDelimiter() throws -> Pending<Character?> {
-        record("learnDelimiter")
-        return Pending(value: naming.delimiter)
+        try record("learnDelimiter")
+        let value = naming.delimiter; return answer { value }
     }
 
     func list(patterns: [String], selection: [ListSelectionOption]) throws -> Pending<[ListedMailbox]> {
-        record("list")
+        try record("list")
         let matchers = try patterns.map { pattern -> NSRegularExpression in
             var regex = "^"
             for c in pattern {
@@ -160,36 +188,49 @@ final class MemoryMailStore: MailStore {
             result.append(ListedMailbox(wireName: wire, database: name, attributes: box.subscribed ? [.subscribed] : [],
                                         status: MailboxStatus(uidNext: box.uidNext, uidValidity: box.uidValidity, highestModSeq: box.highestModSeq)))
         }
-        return Pending(value: result)
+        let value = result; return answer { value }
     }
 
-    func exists(_ mailbox: [UInt8]) throws -> Pending<Bool> { record("exists"); return Pending(value: mailboxes[mailbox] != nil) }
+    func exists(_ mailbox: [UInt8]) throws -> Pending<Bool> { try record("exists"); let value = mailboxes[mailbox] != nil; return answer { value } }
 
     func create(_ mailbox: [UInt8]) throws -> Pending<Void> {
-        record("create \(text(mailbox))")
+        try record("create \(text(mailbox))")
         mailboxes[mailbox] = Mailbox(uidValidity: nextValidity)
         nextValidity += 1
-        return .none
+        return answer { () }
     }
 
-    func delete(_ mailbox: [UInt8]) throws -> Pending<Void> { record("delete \(text(mailbox))"); mailboxes[mailbox] = nil; return .none }
+    func delete(_ mailbox: [UInt8]) throws -> Pending<Void> { try record("delete \(text(mailbox))"); mailboxes[mailbox] = nil; return answer { () } }
 
     func rename(_ mailbox: [UInt8], to newName: [UInt8]) throws -> Pending<Void> {
-        record("rename \(text(mailbox))")
+        try record("rename \(text(mailbox))")
         mailboxes[newName] = mailboxes.removeValue(forKey: mailbox)
-        return .none
+        return answer { () }
     }
 
     func setSubscribed(_ mailbox: [UInt8], _ subscribed: Bool) throws -> Pending<Void> {
-        record("subscribe \(text(mailbox)) \(subscribed)")
+        try record("subscribe \(text(mailbox)) \(subscribed)")
         mailboxes[mailbox]?.subscribed = subscribed
-        return .none
+        return answer { () }
     }
 
     func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox> {
-        record("select \(text(mailbox))")
-        guard let box = mailboxes[mailbox] else { throw IMAPClientError.commandFailed(command: "SELECT", text: "Mailbox doesn't exist") }
+        try record("select \(text(mailbox))")
         let view = SelectedMailbox(database: mailbox)
+        try select(view, since: recorded)
+        return answer { view }
+    }
+
+    func reselect(_ view: SelectedMailbox) throws -> Pending<Void> {
+        try record("reselect \(text(view.database))")
+        try select(view, since: SyncDatabase.MailboxState(uidValidity: view.uidValidity, uidNext: view.uidNext,
+                                                                 highestModSeq: view.noModSeq ? 0 : view.highestModSeq))
+        return answer { () }
+    }
+
+    private func select(_ view: SelectedMailbox, since recorded: SyncDatabase.MailboxState?) throws {
+        let mailbox = view.database
+        guard let box = mailboxes[mailbox] else { throw IMAPClientError.commandFailed(command: "SELECT", text: "Mailbox doesn't exist") }
         view.observe(code: .uidValidity(box.uidValidity))
         view.observe(code: .uidNext(box.uidNext))
         if box.noModSeq { view.observe(code: .noModSeq) } else { view.observe(code: .highestModSeq(box.highestModSeq)) }
@@ -205,10 +246,14 @@ final class MemoryMailStore: MailStore {
         }
         reportOnSelect?(view)
         selected = view
-        return Pending(value: view)
     }
 
-    func unselect() throws -> Pending<Void> { if selected != nil { record("unselect") }; selected = nil; return .none }
+    func unselect() throws -> Pending<Void> {
+        guard selected != nil else { return .none }
+        try record("unselect")
+        selected = nil
+        return answer { () }
+    }
 
     /// The messages a UID set names as a server reads it (`n:*` names the highest message even below `n`).
     private func messages(in box: Mailbox, _ uids: SequenceSet) -> [Message] {
@@ -218,36 +263,39 @@ final class MemoryMailStore: MailStore {
     }
 
     func fetchFlags(_ uids: SequenceSet) throws -> Pending<[UInt32: [Flag]]> {
-        record("fetchFlags \(uids)")
+        try record("fetchFlags \(uids)")
         let box = try selectedBox()
         var result: [UInt32: [Flag]] = [:]
         for m in messages(in: box, uids) where uids.admits(m.uid) { result[m.uid] = m.flags }
-        return Pending(value: result)
+        let value = result; return answer { value }
     }
 
     func fetchKeys(_ uids: SequenceSet) throws -> Pending<[UInt32: MessageKey]> {
-        record("fetchKeys \(uids)")
+        try record("fetchKeys \(uids)")
         let box = try selectedBox()
         var result: [UInt32: MessageKey] = [:]
         for m in messages(in: box, uids) where uids.admits(m.uid) {
             result[m.uid] = MessageKey(size: UInt64(m.body.count), date: Int64(m.date?.date.timeIntervalSince1970 ?? 0))
         }
-        return Pending(value: result)
+        let value = result; return answer { value }
     }
 
     func fetchDigests(_ uids: SequenceSet) throws -> Pending<[UInt32: [UInt8]]> {
-        record("fetchDigests \(uids)")
+        try record("fetchDigests \(uids)")
         let box = try selectedBox()
         var result: [UInt32: [UInt8]] = [:]
         for m in messages(in: box, uids) where uids.admits(m.uid) { result[m.uid] = MessageDigest.sha256(m.body) }
-        return Pending(value: result)
+        let value = result; return answer { value }
     }
 
     func fetchMessages(_ uids: SequenceSet) throws -> MessageCursor {
-        record("fetchMessages \(uids)")
+        try record("fetchMessages \(uids)")
         let box = try selectedBox()
         var rest = messages(in: box, uids)[...]
+        var first = true
+        commandCount += 1; sentSinceLastWait = true
         return MessageCursor { [weak self] in
+            if first { first = false; self?.noteWait() }
             guard let m = rest.popFirst() else { return nil }
             defer { self?.afterFetchedMessage?(m.uid) }
             return StoredMessage(uid: m.uid, flags: m.flags, internalDate: m.date, body: MessageBody(bytes: m.body))
@@ -268,19 +316,19 @@ final class MemoryMailStore: MailStore {
     }
 
     func setFlags(_ flags: [Flag], on uids: SequenceSet) throws -> Pending<Void> {
-        record("setFlags \(flags.map(\.rawValue).joined(separator: " ")) \(uids)")
+        try record("setFlags \(flags.map(\.rawValue).joined(separator: " ")) \(uids)")
         try store(uids) { $0 = flags }
-        return .none
+        return answer { () }
     }
 
     func markDeleted(_ uids: SequenceSet) throws -> Pending<Void> {
-        record("markDeleted \(uids)")
+        try record("markDeleted \(uids)")
         try store(uids) { if !$0.contains(.deleted) { $0.append(.deleted) } }
-        return .none
+        return answer { () }
     }
 
     func expunge(_ uids: SequenceSet) throws -> Pending<Void> {
-        record("expunge \(uids)")
+        try record("expunge \(uids)")
         let box = try selectedBox()
         for uid in box.sortedUIDs where uids.contains(uid) && box.messages[uid]?.flags.contains(.deleted) == true {
             box.messages[uid] = nil
@@ -288,7 +336,7 @@ final class MemoryMailStore: MailStore {
             box.expunged.append((uid, box.highestModSeq))
             selected?.observe(code: .highestModSeq(box.highestModSeq))
         }
-        return .none
+        return answer { () }
     }
 
     func beginAppend(to mailbox: [UInt8]) throws -> any MessageAppender {
@@ -312,7 +360,7 @@ final class MemoryMailStore: MailStore {
     }
 
     private func append(_ messages: [AppendMessage], to mailbox: [UInt8]) throws -> Pending<AppendedUIDs> {
-        record("append \(text(mailbox)) \(messages.count)")
+        try record("append \(text(mailbox)) \(messages.count)")
         guard let box = mailboxes[mailbox] else { throw IMAPClientError.commandFailed(command: "APPEND", text: "[TRYCREATE] no such mailbox") }
         var uids: [UInt32] = []
         for message in messages {
@@ -324,11 +372,11 @@ final class MemoryMailStore: MailStore {
             if let selected, selected.database == mailbox { selected.observe(code: .highestModSeq(box.highestModSeq)) }
         }
         if withholdAppendUID { throw SyncError.missingAppendUID(server: name, mailbox: display(mailbox)) }
-        return Pending(value: AppendedUIDs(uidValidity: box.uidValidity, uids: uids))
+        let value = AppendedUIDs(uidValidity: box.uidValidity, uids: uids); return answer { value }
     }
 
-    func enableNotify() throws -> Pending<Void> { record("notify"); return .none }
-    func idle(onChange: @escaping @Sendable () -> Void) throws -> Pending<Void> { record("idle"); return .none }
+    func enableNotify() throws -> Pending<Void> { try record("notify"); return answer { () } }
+    func idle(onChange: @escaping @Sendable () -> Void) throws -> Pending<Void> { try record("idle"); return answer { () } }
     func endIdle() {}
     var traffic: TrafficCounter? { nil }
     func logoutBeforeExit() {}

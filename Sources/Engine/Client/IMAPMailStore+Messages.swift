@@ -42,14 +42,21 @@ extension IMAPMailStore {
         return Pending { for p in pendings { try p.wait() }; return result.value }
     }
 
+    /// The bodies are hashed as their pieces arrive (the FETCH of ``fetchMessages(_:)``): a
+    /// message is never whole in memory, whatever its size.
     func fetchDigests(_ uids: SequenceSet) throws -> Pending<[UInt32: [UInt8]]> {
-        let result = Box<[UInt32: [UInt8]]>([:])
-        let pendings = try fetch(uids, items: [.uid, .body(section: .complete, peek: true)]) { uid, response, asked in
-            guard let body = response.body() else { return false }
-            if asked { result.value[uid] = MessageDigest.sha256(body) }
-            return true
+        let cursors = try uids.chunked(maxLength: Self.uidSetBytesPerCommand).map { try fetchMessages($0) }
+        return Pending {
+            var result: [UInt32: [UInt8]] = [:]
+            for cursor in cursors {
+                while let message = try cursor.next() {
+                    let hasher = MessageDigest.Hasher()
+                    while let chunk = try message.body.nextChunk() { hasher.update(chunk) }
+                    result[message.uid] = hasher.finish()
+                }
+            }
+            return result
         }
-        return Pending { for p in pendings { try p.wait() }; return result.value }
     }
 
     func fetchMessages(_ uids: SequenceSet) throws -> MessageCursor {

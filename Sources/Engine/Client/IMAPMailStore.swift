@@ -217,8 +217,25 @@ final class IMAPMailStore: MailStore {
     // MARK: Selection
 
     func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox> {
+        let view = SelectedMailbox(database: mailbox)
+        let done = try sendSelect(view, since: recorded)
+        return Pending {
+            try done.wait()
+            return view
+        }
+    }
+
+    func reselect(_ view: SelectedMailbox) throws -> Pending<Void> {
+        // What the view has seen stands for the recorded state: the server reports only what
+        // changed since (RFC 7162 §3.2.5.1), about the messages the view knew of.
+        try sendSelect(view, since: SyncDatabase.MailboxState(uidValidity: view.uidValidity, uidNext: view.uidNext,
+                                                              highestModSeq: view.noModSeq ? 0 : view.highestModSeq))
+    }
+
+    /// SELECT with QRESYNC where a state is known (CONDSTORE otherwise), into `view`.
+    private func sendSelect(_ view: SelectedMailbox, since recorded: SyncDatabase.MailboxState?) throws -> Pending<Void> {
         if let enable = pendingEnable { pendingEnable = nil; try enable.wait() }
-        let wire = try wireName(mailbox)
+        let wire = try wireName(view.database)
         var parameters: [SelectParameter] = [.condStore]
         if let recorded, recorded.highestModSeq > 0 {
             // Known UIDs: those below the recorded UIDNEXT, so VANISHED (EARLIER) covers exactly
@@ -226,16 +243,12 @@ final class IMAPMailStore: MailStore {
             let known = recorded.uidNext > 1 ? SequenceSet(ranges: [1...(recorded.uidNext - 1)]) : nil
             parameters = [.qresync(QResyncParameters(uidValidity: recorded.uidValidity, modSeq: recorded.highestModSeq, knownUIDs: known))]
         }
-        let view = SelectedMailbox(database: mailbox)
         // QRESYNC parameters are allowed with EXAMINE as with SELECT (RFC 7162 §3.2.5).
         let open: Command = readOnly ? .examine(MailboxName(wire: wire), parameters: parameters)
                                      : .select(MailboxName(wire: wire), parameters: parameters)
         let tag = try send(open, selecting: view)
         selected = view
-        return Pending {
-            try self.wait(tag, command: "SELECT")
-            return view
-        }
+        return Pending { try self.wait(tag, command: "SELECT") }
     }
 
     /// Leaves the selected mailbox. UNSELECT (RFC 3691) when offered; otherwise EXAMINE of a name

@@ -67,6 +67,15 @@ final class DryRunMailStore: MailStore {
         return Pending(value: view)
     }
 
+    func reselect(_ view: SelectedMailbox) throws -> Pending<Void> {
+        guard created.contains(view.database) else {
+            createdSelection = nil
+            return try store.reselect(view)
+        }
+        createdSelection = view
+        return .none
+    }
+
     var selected: SelectedMailbox? { createdSelection ?? store.selected }
 
     func unselect() throws -> Pending<Void> {

@@ -47,12 +47,10 @@ final class InterimapSynchronization {
         let progress = SyncProgress(line: log.sink.progressLine)
         try estimateCopies(work, listed: listed, into: progress)
         progress.setMailboxCount(work.count)
-        for record in work {
-            progress.mailboxStarted(display(record.name))
-            try MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: record, repair: repair,
-                                    progress: progress).run()
-            progress.mailboxFinished()
+        let mailboxes = work.map {
+            MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: $0, repair: repair, progress: progress)
         }
+        try SynchronizationPipeline(local: local, remote: remote, mailboxes: mailboxes, progress: progress).run()
         // Leave no mailbox selected: a server may answer LIST-STATUS for the selected mailbox
         // with the values of its SELECT (dovecot does), which would hide new mail from the next
         // pass of --watch. UNSELECT (RFC 3691) on both, pipelined.

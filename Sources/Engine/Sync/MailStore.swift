@@ -39,6 +39,12 @@ protocol MailStore: AnyObject {
     /// Selects a mailbox, asking for the changes since `recorded` (RFC 7162 §3.2.5): they are
     /// recorded in the returned mailbox's pending updates, as are those reported later.
     func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox>
+    /// Selects again a mailbox this session selected before (its ``select(_:recorded:)``
+    /// view), asking for the changes since those `view` has seen (RFC 7162 §3.2.5): they are
+    /// recorded in `view`, as are those reported later. This is how the synchronizer keeps many
+    /// mailboxes in flight on one connection: each batch of commands for a mailbox goes out behind
+    /// the SELECT that makes it the selected one again, without waiting for it.
+    func reselect(_ view: SelectedMailbox) throws -> Pending<Void>
     /// The mailbox selected last, if any.
     var selected: SelectedMailbox? { get }
     /// Leaves the selected mailbox without expunging anything.

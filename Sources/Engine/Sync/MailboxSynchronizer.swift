@@ -3,6 +3,11 @@ import Foundation
 /// Synchronizes one mailbox between the two servers: interimap(1) DESCRIPTION, steps 1 to 3,
 /// with the "full synchronization" of messages an interrupted run left half-copied.
 ///
+/// It does not run on its own: ``SynchronizationPipeline`` drives every dirty mailbox through
+/// the same steps at once, sending one step's commands for all of them (each batch behind a
+/// SELECT that makes its mailbox the selected one again, see ``focus(_:)``) before waiting for
+/// any answer. This type holds what one mailbox needs between those steps.
+///
 /// Order of effects, chosen so that a crash anywhere can be recovered by the next run:
 /// IMAP changes first, then the database rows that describe them, and the recorded
 /// HIGHESTMODSEQ/UIDNEXT last. A rerun after a crash sees the same reports again (the recorded
@@ -20,10 +25,21 @@ final class MailboxSynchronizer {
     let record: SyncDatabase.MailboxRecord
     /// `--repair`: compare every message of the mailbox, not only the pending ones.
     let repair: Bool
-    /// How many APPENDs may be in flight on one server before waiting for the oldest.
-    var appendWindow = 8
     /// Counts what is copied, for the progress line.
     let progress: SyncProgress?
+
+    struct States { var local: SyncDatabase.MailboxState; var remote: SyncDatabase.MailboxState }
+
+    /// The database's state of the mailbox as this run moves it (committed last, at each step's end).
+    var state = States(local: .init(uidValidity: 0, uidNext: 1, highestModSeq: 0), remote: .init(uidValidity: 0, uidNext: 1, highestModSeq: 0))
+    /// The mailbox as each server showed it: its SELECT and every report since.
+    private(set) var localView = SelectedMailbox(database: [])
+    private(set) var remoteView = SelectedMailbox(database: [])
+    /// Each server's UIDNEXT at the first SELECT of this run.
+    private(set) var selectedUIDNext = (local: UInt32(0), remote: UInt32(0))
+    /// SELECTs sent and not yet awaited (step 1, then those of ``focus(_:)``).
+    private var selecting: [Pending<Void>] = []
+    private var firstSelect: (local: Pending<SelectedMailbox>, remote: Pending<SelectedMailbox>)?
 
     init(local: any MailStore, remote: any MailStore, database: SyncDatabase, log: SyncLog,
          record: SyncDatabase.MailboxRecord, repair: Bool, progress: SyncProgress? = nil) {
@@ -33,18 +49,51 @@ final class MailboxSynchronizer {
 
     var displayName: String { MailboxNaming.display(record.name, delimiter: local.naming.delimiter) }
 
-    func run() throws {
-        // Step 1: SELECT on both servers at once (two pipelines, one round trip).
-        let localSelect = try local.select(record.name, recorded: record.local)
-        let remoteSelect = try remote.select(record.name, recorded: record.remote)
-        let localSelected = try localSelect.wait()
-        let remoteSelected = try remoteSelect.wait()
-        try check(localSelected, state: record.local, server: local)
-        try check(remoteSelected, state: record.remote, server: remote)
-        let selectedUIDNext = (local: localSelected.uidNext, remote: remoteSelected.uidNext)
+    func view(on server: any MailStore) -> SelectedMailbox { server.side == .local ? localView : remoteView }
 
-        var state = States(local: record.local ?? .init(uidValidity: localSelected.uidValidity, uidNext: 1, highestModSeq: 0),
-                           remote: record.remote ?? .init(uidValidity: remoteSelected.uidValidity, uidNext: 1, highestModSeq: 0))
+    /// Makes this mailbox the selected one on `server` if another is: a SELECT sent ahead of the
+    /// commands that follow, not awaited (its answer arrives before theirs, RFC 3501 §5.5).
+    func focus(_ server: any MailStore) throws {
+        let view = view(on: server)
+        guard server.selected !== view else { return }
+        selecting.append(try server.reselect(view))
+    }
+
+    /// Waits for the SELECTs sent by ``focus(_:)``, and checks that they found the same mailbox.
+    func settleSelects() throws {
+        let pendings = selecting
+        selecting = []
+        for pending in pendings { try pending.wait() }
+        try check(localView, state: state.local, server: local)
+        try check(remoteView, state: state.remote, server: remote)
+    }
+
+    var hasPendingUpdates: Bool { localView.hasPendingUpdates || remoteView.hasPendingUpdates }
+
+    // MARK: Step 1
+
+    /// SELECT on both servers, with the recorded states (QRESYNC): not awaited.
+    func sendSelect() throws {
+        firstSelect = (try local.select(record.name, recorded: record.local), try remote.select(record.name, recorded: record.remote))
+    }
+
+    /// The answers of ``sendSelect()``: aborts on a changed UIDVALIDITY or NOMODSEQ, before
+    /// anything changed anywhere.
+    func finishSelect() throws {
+        guard let firstSelect else { return }
+        self.firstSelect = nil
+        localView = try firstSelect.local.wait()
+        remoteView = try firstSelect.remote.wait()
+        try check(localView, state: record.local, server: local)
+        try check(remoteView, state: record.remote, server: remote)
+        selectedUIDNext = (local: localView.uidNext, remote: remoteView.uidNext)
+        state = States(local: record.local ?? .init(uidValidity: localView.uidValidity, uidNext: 1, highestModSeq: 0),
+                       remote: record.remote ?? .init(uidValidity: remoteView.uidValidity, uidNext: 1, highestModSeq: 0))
+    }
+
+    /// What comes before step 2: a new mailbox's UIDVALIDITY recorded, the messages an
+    /// interrupted run copied compared in full, and with `--repair` everything else.
+    func begin() throws {
         if record.local == nil || record.remote == nil {
             // A new mailbox: remember its UIDVALIDITY before copying anything, so that a crash
             // during the first copy is recovered like any other.
@@ -53,7 +102,6 @@ final class MailboxSynchronizer {
                 try tx.setState(.remote, mailbox: record.index, state.remote)
             }
         }
-
         // Messages copied by an interrupted run (mapped, but at or above the recorded UIDNEXT):
         // compare them in full, as their changes may predate any recorded HIGHESTMODSEQ.
         var pending: [(UInt32, UInt32)] = []
@@ -63,76 +111,7 @@ final class MailboxSynchronizer {
             if !repair { log.debug("", displayName, "Full synchronization of \(pending.count) pending message(s)") }
             try fullSynchronization(pending)
         }
-        if repair { try copyUnmappedBelowUIDNext(state) }
-
-        var rounds = 0
-        while true {
-            rounds += 1
-            // Step 2: propagate expunges and flag changes until neither server reports more.
-            while local.selected?.hasPendingUpdates == true || remote.selected?.hasPendingUpdates == true {
-                try propagateUpdates()
-            }
-            let before = (state.local.highestModSeq, state.remote.highestModSeq)
-            state.local.highestModSeq = max(state.local.highestModSeq, local.selected?.highestModSeq ?? 0)
-            state.remote.highestModSeq = max(state.remote.highestModSeq, remote.selected?.highestModSeq ?? 0)
-            if before != (state.local.highestModSeq, state.remote.highestModSeq) { try commitStates(state) }
-
-            // Messages new on both servers that are the same message (an APPEND whose APPENDUID
-            // an interrupted run never recorded): map them instead of copying them again.
-            if rounds == 1 {
-                try recoverPendingCopies(state)
-                try pairIdenticalNewMessages(state)
-            }
-
-            // Step 3: new messages, both directions, until no more arrive. `next` is each server's
-            // UIDNEXT as far as this run has seen every message below it: its UIDNEXT at SELECT,
-            // then past every message fetched from it and every message appended to it.
-            var next = (local: max(state.local.uidNext, selectedUIDNext.local), remote: max(state.remote.uidNext, selectedUIDNext.remote))
-            var again = false
-            var firstPass = true
-            repeat {
-                // A server that had nothing new at SELECT needs no FETCH on the first pass: what
-                // arrives later gets a UID at or above `next` (or shows as a gap below).
-                let localHasNew = !firstPass || selectedUIDNext.local > state.local.uidNext
-                let remoteBefore = next.remote
-                let toRemote = localHasNew ? try copyNewMessages(from: local, to: remote, since: state.local.uidNext, known: &next.local) : []
-                if let last = toRemote.last { next.remote = max(next.remote, last + 1) }
-                let remoteHasNew = !firstPass || selectedUIDNext.remote > state.remote.uidNext
-                    || !Self.isContiguous(toRemote, from: remoteBefore)
-                let localBefore = next.local
-                let toLocal = remoteHasNew ? try copyNewMessages(from: remote, to: local, since: state.remote.uidNext, known: &next.remote) : []
-                if let last = toLocal.last { next.local = max(next.local, last + 1) }
-                firstPass = false
-                // Our APPENDs got UIDs in a row from the UIDNEXT we knew, unless another client's
-                // message arrived in between (RFC 3501 §2.3.1.1: UIDs ascend): then that message
-                // has a UID below `next` and another pass copies it. No round trip is spent
-                // asking otherwise: messages arriving later get UIDs at or above `next`.
-                again = !Self.isContiguous(toRemote, from: remoteBefore) || !Self.isContiguous(toLocal, from: localBefore)
-            } while again
-            state.local.uidNext = max(state.local.uidNext, next.local)
-            state.remote.uidNext = max(state.remote.uidNext, next.remote)
-            // Our own APPENDs moved the servers' HIGHESTMODSEQ; the responses told us by how much.
-            if !(local.selected?.hasPendingUpdates ?? false) && !(remote.selected?.hasPendingUpdates ?? false) {
-                state.local.highestModSeq = max(state.local.highestModSeq, local.selected?.highestModSeq ?? 0)
-                state.remote.highestModSeq = max(state.remote.highestModSeq, remote.selected?.highestModSeq ?? 0)
-                try commitStates(state)
-                break
-            }
-            try commitStates(state)
-            // Step 3's end: flag changes arrived meanwhile, back to step 2.
-            if rounds > 1000 { break }
-        }
-    }
-
-    struct States { var local: SyncDatabase.MailboxState; var remote: SyncDatabase.MailboxState }
-
-    private func commitStates(_ state: States) throws {
-        CrashPoint.reached("database-commit-before")
-        try database.write { tx in
-            try tx.setState(.local, mailbox: record.index, state.local)
-            try tx.setState(.remote, mailbox: record.index, state.remote)
-        }
-        CrashPoint.reached("database-commit-after")
+        if repair { try copyUnmappedBelowUIDNext() }
     }
 
     private func check(_ selected: SelectedMailbox, state: SyncDatabase.MailboxState?, server: any MailStore) throws {
@@ -143,119 +122,96 @@ final class MailboxSynchronizer {
         }
     }
 
-    // MARK: Step 2
+    // MARK: Recorded state
 
-    /// Propagates the expunges and flag changes both servers reported, in one pipeline per server.
-    private func propagateUpdates() throws {
-        let (localVanished, localFlags) = local.selected?.takePendingUpdates() ?? (SequenceSet(), [:])
-        let (remoteVanished, remoteFlags) = remote.selected?.takePendingUpdates() ?? (SequenceSet(), [:])
-
-        var expungeOnLocal: [UInt32] = [], expungeOnRemote: [UInt32] = []
-        var removedPairs: [(UInt32, UInt32)] = []
-        // Only mapped UIDs matter: the work is proportional to the mapping, not to the numbers
-        // in a VANISHED set (which may name UIDs far beyond any message).
-        for (l, r) in try database.mappings(mailbox: record.index, localUIDs: localVanished) {
-            if !remoteVanished.contains(r) { expungeOnRemote.append(r) }
-            removedPairs.append((l, r))
+    func commitStates() throws {
+        CrashPoint.reached("database-commit-before")
+        try database.write { tx in
+            try tx.setState(.local, mailbox: record.index, state.local)
+            try tx.setState(.remote, mailbox: record.index, state.remote)
         }
-        for (l, r) in try database.mappings(mailbox: record.index, remoteUIDs: remoteVanished) where !localVanished.contains(l) {
-            expungeOnLocal.append(l); removedPairs.append((l, r))
-        }
-
-        var storeOnLocal: [[Flag]: [UInt32]] = [:], storeOnRemote: [[Flag]: [UInt32]] = [:]
-        var handledRemote = Set<UInt32>()
-        for (l, flags) in localFlags.sorted(by: { $0.key < $1.key }) {
-            guard !localVanished.contains(l), let r = try database.remoteUID(mailbox: record.index, localUID: l) else { continue }
-            guard !remoteVanished.contains(r) else { continue }  // expunged there: the expunge wins
-            let lf = Self.normalized(flags)
-            if let other = remoteFlags[r] {
-                handledRemote.insert(r)
-                let rf = Self.normalized(other)
-                if lf == rf { continue }
-                // Changed on both servers: RFC 4549 §4.3 leaves the choice to the client;
-                // interimap(1) takes the union and says so.
-                let union = Self.normalized(lf + rf)
-                log.warning("", "", "Conflicting flag update in \(displayName) for local UID \(l) \(Self.list(lf)) and remote UID \(r) \(Self.list(rf)). Setting both to the union \(Self.list(union)).")
-                storeOnLocal[union, default: []].append(l)
-                storeOnRemote[union, default: []].append(r)
-            } else {
-                storeOnRemote[lf, default: []].append(r)
-            }
-        }
-        for (r, flags) in remoteFlags.sorted(by: { $0.key < $1.key }) where !handledRemote.contains(r) {
-            guard !remoteVanished.contains(r), let l = try database.localUID(mailbox: record.index, remoteUID: r) else { continue }
-            guard !localVanished.contains(l) else { continue }
-            storeOnLocal[Self.normalized(flags), default: []].append(l)
-        }
-
-        try applyOnBoth(local: (expungeOnLocal, storeOnLocal), remote: (expungeOnRemote, storeOnRemote))
-        if !removedPairs.isEmpty {
-            try database.write { tx in
-                for (l, _) in removedPairs { try tx.removeMapping(mailbox: record.index, localUID: l) }
-            }
-        }
-        logChanges(expunged: expungeOnLocal, stores: storeOnLocal, on: local)
-        logChanges(expunged: expungeOnRemote, stores: storeOnRemote, on: remote)
+        CrashPoint.reached("database-commit-after")
     }
 
-    /// Applies flag changes and expunges on both servers at once: the STOREs of both go out
-    /// together (pipelined), then the UID EXPUNGEs once those STOREs completed. The EXPUNGE waits
-    /// for its `\Deleted` STORE because a server may run pipelined commands concurrently
-    /// (RFC 3501 §5.5), and dovecot does: an EXPUNGE could overtake the STORE it depends on.
-    func applyOnBoth(local localChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]]),
-                             remote remoteChanges: (expunge: [UInt32], stores: [[Flag]: [UInt32]])) throws {
-        let plan: [(any MailStore, [UInt32], [[Flag]: [UInt32]])] = [(local, localChanges.expunge, localChanges.stores),
-                                                                      (remote, remoteChanges.expunge, remoteChanges.stores)]
-        var stores: [[Pending<Void>]] = []
-        for (server, expunge, changes) in plan {
-            var pendings: [Pending<Void>] = []
-            for (flags, uids) in changes.sorted(by: { $0.key.map(\.rawValue).joined() < $1.key.map(\.rawValue).joined() }) {
-                pendings.append(try server.setFlags(flags, on: SequenceSet(uids)))
-            }
-            if !expunge.isEmpty { pendings.append(try server.markDeleted(SequenceSet(expunge))) }
-            stores.append(pendings)
-        }
-        var expunges: [Pending<Void>] = []
-        for ((server, expunge, _), pendings) in zip(plan, stores) {
-            for pending in pendings {
-                try pending.wait()
-                CrashPoint.reached("flags-store")
-            }
-            if !expunge.isEmpty { CrashPoint.reached("expunge-store") }
-            expunges.append(try server.expunge(SequenceSet(expunge)))
-        }
-        for pending in expunges { try pending.wait() }
+    /// Step 2's end: every change the servers reported is propagated; what they reported last is
+    /// the HIGHESTMODSEQ to record.
+    func commitModSeqs() throws {
+        let before = (state.local.highestModSeq, state.remote.highestModSeq)
+        state.local.highestModSeq = max(state.local.highestModSeq, localView.highestModSeq)
+        state.remote.highestModSeq = max(state.remote.highestModSeq, remoteView.highestModSeq)
+        if before != (state.local.highestModSeq, state.remote.highestModSeq) { try commitStates() }
     }
 
-    func logChanges(expunged: [UInt32], stores: [[Flag]: [UInt32]], on server: any MailStore) {
-        if !expunged.isEmpty {
-            log.info(server.name, server.display(record.name), "Removed \(expunged.count) UID(s) \(SyncLog.uids(expunged))")
-        }
-        for (flags, uids) in stores.sorted(by: { $0.value.min() ?? 0 < $1.value.min() ?? 0 }) {
-            log.info(server.name, server.display(record.name), "Updated flags \(Self.list(flags)) for UID \(SyncLog.uids(uids))")
-        }
+    // MARK: Step 3 bookkeeping
+
+    /// Each server's UIDNEXT as far as this run has seen every message below it: its UIDNEXT at
+    /// SELECT, then past every message fetched from it and every message appended to it.
+    var next = (local: UInt32(0), remote: UInt32(0))
+    private var firstPass = true
+    /// The UIDNEXT each destination had before this pass's copy to it, and what the copy added.
+    private var passStart = (local: UInt32(0), remote: UInt32(0))
+    private var added = (local: [UInt32](), remote: [UInt32]())
+
+    func beginCopies() {
+        next = (local: max(state.local.uidNext, selectedUIDNext.local), remote: max(state.remote.uidNext, selectedUIDNext.remote))
+        firstPass = true
     }
 
-    /// Flags as interimap stores and compares them: no `\Recent` (session-only, RFC 3501 §2.3.2),
-    /// no duplicates, sorted.
-    static func normalized(_ flags: [Flag]) -> [Flag] {
-        Array(Set(flags.filter { $0 != .recent })).sorted()
-    }
-
-    static func list(_ flags: [Flag]) -> String { "(" + flags.map(\.rawValue).joined(separator: " ") + ")" }
-
-    // MARK: Step 3
-
-    /// Copies the messages of `source` at or above `since` that are not mapped yet to
-    /// `destination`, each APPENDed as soon as it arrives (the body of one message in memory at a
-    /// time), the APPENDUID recorded right after. Returns the destination's UIDNEXT as far as
-    /// these APPENDs show; `known` becomes the source's UIDNEXT as far as the FETCH showed.
-    private func copyNewMessages(from source: any MailStore, to destination: any MailStore, since: UInt32,
-                                 known: inout UInt32) throws -> [UInt32] {
-        let start = max(since, 1)
+    /// The copy of this pass from `source` to `destination`, if it has anything to fetch.
+    func copy(from source: any MailStore, to destination: any MailStore) throws -> MessageCopy? {
+        let toRemote = destination.side == .remote
+        if toRemote { passStart.remote = next.remote; added.remote = [] } else { passStart.local = next.local; added.local = [] }
+        // A server that had nothing new at SELECT needs no FETCH on the first pass: what
+        // arrives later gets a UID at or above `next` (or shows as a gap below). Our own copies
+        // to it showing a gap mean another client's message arrived in between.
+        let hasNew = toRemote ? selectedUIDNext.local > state.local.uidNext
+            : selectedUIDNext.remote > state.remote.uidNext || !Self.isContiguous(added.remote, from: passStart.remote)
+        guard !firstPass || hasNew else { return nil }
+        let start = max(source.side == .local ? state.local.uidNext : state.remote.uidNext, 1)
         let mappedAbove = try database.mappedUIDs(mailbox: record.index, side: source.side, from: start)
-        let fetchSet = Self.openSet(from: start, excluding: mappedAbove)
-        return try copy(fetchSet, from: source, to: destination, minimumUID: start, excluding: mappedAbove, known: &known)
+        return MessageCopy(self, Self.openSet(from: start, excluding: mappedAbove), from: source, to: destination,
+                           minimumUID: start, excluding: mappedAbove)
+    }
+
+    /// A copy of this pass completed: `fetchedUpTo` is the source's UIDNEXT as far as its FETCH
+    /// showed, `uids` the destination's new UIDs, sorted.
+    func copied(_ uids: [UInt32], to destination: any MailStore, fetchedUpTo: UInt32) {
+        if destination.side == .remote {
+            next.local = max(next.local, fetchedUpTo)
+            added.remote = uids
+            if let last = uids.last { next.remote = max(next.remote, last + 1) }
+        } else {
+            next.remote = max(next.remote, fetchedUpTo)
+            added.local = uids
+            if let last = uids.last { next.local = max(next.local, last + 1) }
+        }
+    }
+
+    /// The pass's end; whether another is needed. Our APPENDs got UIDs in a row from the UIDNEXT
+    /// we knew, unless another client's message arrived in between (RFC 3501 §2.3.1.1: UIDs
+    /// ascend): then that message has a UID below `next` and another pass copies it. No round
+    /// trip is spent asking otherwise: messages arriving later get UIDs at or above `next`.
+    func endPass() -> Bool {
+        firstPass = false
+        let again = !Self.isContiguous(added.remote, from: passStart.remote) || !Self.isContiguous(added.local, from: passStart.local)
+        added = ([], [])
+        return again
+    }
+
+    /// Step 3's end: the UIDNEXTs (and, when nothing was reported meanwhile, the HIGHESTMODSEQs)
+    /// recorded. Returns whether the mailbox is done; if not, flag changes arrived meanwhile and
+    /// it goes back to step 2.
+    func endCopies() throws -> Bool {
+        state.local.uidNext = max(state.local.uidNext, next.local)
+        state.remote.uidNext = max(state.remote.uidNext, next.remote)
+        let done = !hasPendingUpdates
+        if done {
+            // Our own APPENDs moved the servers' HIGHESTMODSEQ; the responses told us by how much.
+            state.local.highestModSeq = max(state.local.highestModSeq, localView.highestModSeq)
+            state.remote.highestModSeq = max(state.remote.highestModSeq, remoteView.highestModSeq)
+        }
+        try commitStates()
+        return done
     }
 
     /// Whether sorted `uids` are `start, start+1, ...` (or empty).
@@ -278,213 +234,11 @@ final class MailboxSynchronizer {
         return tail
     }
 
-    /// Copies the messages of `fetchSet` (those at or above `minimumUID` and not in `excluding`)
-    /// from `source` to `destination`: each message is read from the source as it arrives and
-    /// APPENDed (in MULTIAPPEND batches where offered) while the source goes on sending, a window
-    /// of APPENDs in flight; each APPENDUID is recorded as soon as it is known. Returns the UIDs
-    /// the destination gave them, sorted; `known` becomes the source's UIDNEXT as far as the
-    /// FETCH showed.
-    private func copy(_ fetchSet: SequenceSet, from source: any MailStore, to destination: any MailStore, minimumUID: UInt32,
-                      excluding: SequenceSet, known: inout UInt32) throws -> [UInt32] {
-        var inFlight: [(result: Pending<AppendedUIDs>, sourceUIDs: [UInt32])] = []
-        var appending: (appender: any MessageAppender, sourceUIDs: [UInt32], copies: [SyncDatabase.PendingCopy])?
-        var added: [(source: UInt32, destination: UInt32)] = []
-        var highestFetched: UInt32 = 0
-        let destinationValidity = destination.selected?.uidValidity ?? 0
-        // MULTIAPPEND (RFC 3502) adds a batch atomically in one command; without it, one message
-        // per APPEND. Either way several commands are in flight (pipelining).
-        let batchLimit = destination.appendBatchLimit
-        let window = batchLimit == 1 ? 4 * appendWindow : appendWindow
-
-        func complete(_ entry: (result: Pending<AppendedUIDs>, sourceUIDs: [UInt32])) throws {
-            let appended = try entry.result.wait()
-            guard appended.uidValidity == destinationValidity, appended.uids.count == entry.sourceUIDs.count else {
-                throw SyncError.missingAppendUID(server: destination.name, mailbox: destination.display(record.name))
-            }
-            for _ in entry.sourceUIDs { CrashPoint.reached("append-after-message") }
-            // APPENDUID lists the new UIDs in the order of the messages (RFC 4315 §3, RFC 3502 §6.3.11).
-            let pairs = Array(zip(entry.sourceUIDs, appended.uids))
-            try database.write { tx in
-                for (sourceUID, newUID) in pairs {
-                    let (l, r) = destination.side == .local ? (newUID, sourceUID) : (sourceUID, newUID)
-                    try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r)
-                    try tx.removePendingCopy(mailbox: record.index, destination: destination.side, sourceUID: sourceUID)
-                }
-            }
-            added.append(contentsOf: pairs)
-        }
-
-        func flush() throws {
-            guard let (appender, uids, copies) = appending else { return }
-            appending = nil
-            // Recorded before the APPEND can complete (the server adds nothing before the end of
-            // the command): after a crash, the next run recognises these copies as its own.
-            try database.write { tx in for copy in copies { try tx.addPendingCopy(mailbox: record.index, copy) } }
-            inFlight.append((try appender.finish(), uids))
-            // The APPEND is on its way; the server may or may not have added it yet.
-            CrashPoint.reached("append-batch-middle")
-            // Bounded: at most `window` APPENDs wait for their completion.
-            if inFlight.count >= window { try complete(inFlight.removeFirst()) }
-        }
-
-        // Each message goes from the source's FETCH to the destination's APPEND while it arrives,
-        // in pieces (the stores bound what waits in between): the synchronizer drives both
-        // servers from here, neither from inside the other's reading.
-        let messages = try source.fetchMessages(fetchSet)
-        while let message = try messages.next() {
-            guard message.uid >= minimumUID, !excluding.contains(message.uid) else { continue }
-            highestFetched = max(highestFetched, message.uid)
-            if appending == nil { appending = (try destination.beginAppend(to: record.name), [], []) }
-            let hasher = MessageDigest.Hasher()
-            try appending?.appender.add(flags: Self.normalized(message.flags), internalDate: message.internalDate,
-                                        body: message.body.hashed(into: hasher))
-            appending?.sourceUIDs.append(message.uid)
-            appending?.copies.append(.init(destination: destination.side, sourceUID: message.uid, size: UInt64(message.body.size),
-                                           date: message.internalDate.map { Int64($0.date.timeIntervalSince1970) }, digest: hasher.finish()))
-            progress?.copied(bytes: Int64(message.body.size))
-            CrashPoint.reached("fetch-after-message")
-            if let (appender, _, _) = appending, appender.count >= batchLimit || appender.byteCount >= Self.appendBatchBytes { try flush() }
-        }
-        try flush()
-        while !inFlight.isEmpty { try complete(inFlight.removeFirst()) }
-        known = max(known, highestFetched + 1)
-        if !added.isEmpty {
-            let sources = added.map(\.source), destinations = added.map(\.destination)
-            let (localUIDs, remoteUIDs) = destination.side == .local ? (destinations, sources) : (sources, destinations)
-            log.info(destination.name, destination.display(record.name), "Added \(added.count) UID(s) \(SyncLog.uids(localUIDs)) "
-                + (destination.side == .local ? "<-" : "->") + " \(SyncLog.uids(remoteUIDs))")
-        }
-        return added.map(\.destination).sorted()
+    /// Flags as interimap stores and compares them: no `\Recent` (session-only, RFC 3501 §2.3.2),
+    /// no duplicates, sorted.
+    static func normalized(_ flags: [Flag]) -> [Flag] {
+        Array(Set(flags.filter { $0 != .recent })).sorted()
     }
 
-    /// The bytes of messages one APPEND batch carries at most: a batch is one command, and a
-    /// server collects it whole before adding it atomically (RFC 3502 §6.3.11).
-    static let appendBatchBytes = 4 << 20
-
-    // MARK: Interrupted copies
-
-    /// Pairs unmapped new messages that exist on both servers with the same size, internal date
-    /// and bytes. A run killed between an APPEND and the recording of its APPENDUID (or with
-    /// pipelined APPENDs in flight) left such copies; pairing them makes recovery free of
-    /// duplicates. Only size and date are fetched for all new messages; bodies only for the
-    /// messages whose size and date match one on the other server.
-    private func pairIdenticalNewMessages(_ state: States) throws {
-        // Nothing to pair unless both servers have messages above the recorded UIDNEXT.
-        guard (local.selected?.uidNext ?? 0) > state.local.uidNext, (remote.selected?.uidNext ?? 0) > state.remote.uidNext else { return }
-        let mapped: [SyncDatabase.Side: SequenceSet] = [
-            .local: try database.mappedUIDs(mailbox: record.index, side: .local, from: state.local.uidNext),
-            .remote: try database.mappedUIDs(mailbox: record.index, side: .remote, from: state.remote.uidNext),
-        ]
-        // Sizes and dates of the unmapped new messages of both servers, asked at once.
-        var keyRequests: [(any MailStore, Pending<[UInt32: MessageKey]>)] = []
-        for server in [local, remote] {
-            let start = max(server.side == .local ? state.local.uidNext : state.remote.uidNext, 1)
-            keyRequests.append((server, try server.fetchKeys(Self.openSet(from: start, excluding: mapped[server.side] ?? SequenceSet()))))
-        }
-        var keys: [SyncDatabase.Side: [UInt32: String]] = [:]
-        for (server, request) in keyRequests {
-            let start = max(server.side == .local ? state.local.uidNext : state.remote.uidNext, 1)
-            let excluded = mapped[server.side] ?? SequenceSet()
-            keys[server.side] = try request.wait().filter { $0.key >= start && !excluded.contains($0.key) }
-                .mapValues { "\($0.size) \($0.date)" }
-        }
-        let localKeys = keys[.local] ?? [:], remoteKeys = keys[.remote] ?? [:]
-        let common = Set(localKeys.values).intersection(remoteKeys.values)
-        guard !common.isEmpty else { return }
-        let localCandidates = SequenceSet(localKeys.filter { common.contains($0.value) }.keys)
-        let remoteCandidates = SequenceSet(remoteKeys.filter { common.contains($0.value) }.keys)
-        let localDigests = try local.fetchDigests(localCandidates), remoteDigests = try remote.fetchDigests(remoteCandidates)
-        let digests: [SyncDatabase.Side: [UInt32: [UInt8]]] = [.local: try localDigests.wait(), .remote: try remoteDigests.wait()]
-        var available: [String: [UInt32]] = [:]
-        for r in remoteCandidates.numbers {
-            if let d = digests[.remote]?[r], let k = remoteKeys[r] { available[k + " " + MessageDigest.hex(d), default: []].append(r) }
-        }
-        var pairs: [(UInt32, UInt32)] = []
-        for l in localCandidates.numbers {
-            guard let d = digests[.local]?[l], let k = localKeys[l] else { continue }
-            let key = k + " " + MessageDigest.hex(d)
-            if var list = available[key], !list.isEmpty {
-                pairs.append((l, list.removeFirst()))
-                available[key] = list
-            }
-        }
-        guard !pairs.isEmpty else { return }
-        try database.write { tx in
-            for (l, r) in pairs { try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r) }
-        }
-        log.info("", displayName, "Paired \(pairs.count) message(s) already on both servers: local UID(s) "
-                 + "\(SyncLog.uids(pairs.map { $0.0 })) with remote UID(s) \(SyncLog.uids(pairs.map { $0.1 }))")
-        try fullSynchronization(pairs)
-    }
-
-    // MARK: Full synchronization
-
-    /// Compares the flags of mapped messages on both servers (interimap(1): "full
-    /// synchronization"): a message gone from one server is expunged from the other, differing
-    /// flag lists become their union on both.
-    func fullSynchronization(_ pairs: [(UInt32, UInt32)]) throws {
-        let localRequest = try local.fetchFlags(SequenceSet(pairs.map { $0.0 }))
-        let remoteRequest = try remote.fetchFlags(SequenceSet(pairs.map { $0.1 }))
-        let localFlags = try localRequest.wait(), remoteFlags = try remoteRequest.wait()
-        var expungeOnLocal: [UInt32] = [], expungeOnRemote: [UInt32] = []
-        var storeOnLocal: [[Flag]: [UInt32]] = [:], storeOnRemote: [[Flag]: [UInt32]] = [:]
-        var removed: [UInt32] = []
-        var recopyToLocal = SequenceSet(), recopyToRemote = SequenceSet()
-        for (l, r) in pairs {
-            switch (localFlags[l], remoteFlags[r]) {
-            case (nil, nil):
-                if repair { log.warning("", "", "Pair (lUID,rUID) = (\(l),\(r)) vanished from \(displayName). Repairing.") }
-                removed.append(l)
-            case (nil, _?):
-                removed.append(l)
-                if repair {
-                    // --repair never loses a message: the surviving copy is replicated again.
-                    log.warning(local.name, local.display(record.name), "UID \(l) disappeared. Redownloading remote UID \(r).")
-                    recopyToLocal.insert(r)
-                } else {
-                    expungeOnRemote.append(r)
-                }
-            case (_?, nil):
-                removed.append(l)
-                if repair {
-                    log.warning(remote.name, remote.display(record.name), "UID \(r) disappeared. Redownloading local UID \(l).")
-                    recopyToRemote.insert(l)
-                } else {
-                    expungeOnLocal.append(l)
-                }
-            case let (lf?, rf?):
-                let a = Self.normalized(lf), b = Self.normalized(rf)
-                guard a != b else { continue }
-                let union = Self.normalized(a + b)
-                if repair { log.warning("", "", "Missed flag update in \(displayName) for (lUID,rUID) = (\(l),\(r)). Repairing.") }
-                if union != a { storeOnLocal[union, default: []].append(l) }
-                if union != b { storeOnRemote[union, default: []].append(r) }
-            }
-        }
-        try applyOnBoth(local: (expungeOnLocal, storeOnLocal), remote: (expungeOnRemote, storeOnRemote))
-        if !removed.isEmpty {
-            try database.write { tx in for l in removed { try tx.removeMapping(mailbox: record.index, localUID: l) } }
-        }
-        logChanges(expunged: expungeOnLocal, stores: storeOnLocal, on: local)
-        logChanges(expunged: expungeOnRemote, stores: storeOnRemote, on: remote)
-        var ignored: UInt32 = 0
-        if !recopyToRemote.isEmpty { _ = try copy(recopyToRemote, from: local, to: remote, minimumUID: 1, excluding: SequenceSet(), known: &ignored) }
-        if !recopyToLocal.isEmpty { _ = try copy(recopyToLocal, from: remote, to: local, minimumUID: 1, excluding: SequenceSet(), known: &ignored) }
-    }
-
-    /// `--repair`: messages below the recorded UIDNEXT that no mapping mentions are copied to the
-    /// other server (interimap(1): "in the worst case, might yield a message duplicate").
-    private func copyUnmappedBelowUIDNext(_ state: States) throws {
-        for (source, destination, limit) in [(local, remote, state.local.uidNext), (remote, local, state.remote.uidNext)] where limit > 1 {
-            let all = try source.fetchFlags(SequenceSet(ranges: [1...(limit - 1)])).wait()
-            let mapped = try database.mappedUIDs(mailbox: record.index, side: source.side, from: 1)
-            let missing = SequenceSet(all.keys.filter { !mapped.contains($0) })
-            guard !missing.isEmpty else { continue }
-            for uid in missing.numbers {
-                log.warning(destination.name, destination.display(record.name), "No match for modified \(source.name) UID \(uid). Redownloading.")
-            }
-            var ignored: UInt32 = 0
-            _ = try copy(missing, from: source, to: destination, minimumUID: 1, excluding: SequenceSet(), known: &ignored)
-        }
-    }
+    static func list(_ flags: [Flag]) -> String { "(" + flags.map(\.rawValue).joined(separator: " ") + ")" }
 }

@@ -8,7 +8,7 @@ extension MailboxSynchronizer {
     /// original was expunged meanwhile (the user's expunge wins over the copy the crash left
     /// unrecorded); a copy that never arrived is simply forgotten. The rows go in the transaction
     /// that records the new mappings.
-    func recoverPendingCopies(_ state: States) throws {
+    func recoverPendingCopies() throws {
         let rows = try database.pendingCopies(mailbox: record.index)
         guard !rows.isEmpty else { return }
         var pairs: [(UInt32, UInt32)] = []
@@ -19,14 +19,19 @@ extension MailboxSynchronizer {
             let start = max(destination.side == .local ? state.local.uidNext : state.remote.uidNext, 1)
             let mapped = try database.mappedUIDs(mailbox: record.index, side: destination.side, from: start)
             // The destination's unmapped new messages and the originals, asked of both at once.
+            try focus(destination)
             let keysRequest = try destination.fetchKeys(Self.openSet(from: start, excluding: mapped))
+            try focus(source)
             let originalsRequest = try source.fetchKeys(SequenceSet(copies.map(\.sourceUID)))
             let keys = try keysRequest.wait().filter { $0.key >= start && !mapped.contains($0.key) }
             let originals = try originalsRequest.wait()
+            try settleSelects()
             let sizes = Set(copies.map(\.size))
             let candidates = keys.filter { sizes.contains($0.value.size) }.keys.sorted()
             guard !candidates.isEmpty else { continue }
+            try focus(destination)
             let digests = try destination.fetchDigests(SequenceSet(candidates)).wait()
+            try settleSelects()
             var used = Set<UInt32>()
             for copy in copies {
                 guard let uid = candidates.first(where: { uid in
@@ -48,17 +53,18 @@ extension MailboxSynchronizer {
                 }
             }
         }
-        let expungeOnLocal = expunge[.local] ?? [], expungeOnRemote = expunge[.remote] ?? []
-        if !expungeOnLocal.isEmpty || !expungeOnRemote.isEmpty {
-            log.debug("", displayName, "Expunging \(expungeOnLocal.count + expungeOnRemote.count) copy(ies) an interrupted run made of message(s) expunged since")
-            try applyOnBoth(local: (expungeOnLocal, [:]), remote: (expungeOnRemote, [:]))
+        var plan = UpdatePlan()
+        plan.local.expunge = expunge[.local] ?? []
+        plan.remote.expunge = expunge[.remote] ?? []
+        if !plan.local.isEmpty || !plan.remote.isEmpty {
+            log.debug("", displayName, "Expunging \(plan.local.expunge.count + plan.remote.expunge.count) copy(ies) an interrupted run made of message(s) expunged since")
+            try Self.apply([(self, plan)], local: local, remote: remote)
         }
         try database.write { tx in
             for (l, r) in pairs { try tx.addMapping(mailbox: record.index, localUID: l, remoteUID: r) }
             try tx.removePendingCopies(mailbox: record.index)
         }
-        logChanges(expunged: expungeOnLocal, stores: [:], on: local)
-        logChanges(expunged: expungeOnRemote, stores: [:], on: remote)
+        try recordUpdates(plan)
         guard !pairs.isEmpty else { return }
         log.info("", displayName, "Paired \(pairs.count) message(s) an interrupted run copied: local UID(s) "
                  + "\(SyncLog.uids(pairs.map { $0.0 })) with remote UID(s) \(SyncLog.uids(pairs.map { $0.1 }))")

@@ -33,6 +33,16 @@ final class ServerSession {
     var untaggedInCommand = 0
     var dropAfterUntagged: Int?
     var expungeSentInCommand = false
+    var commandTag = ""
+    /// Set when MESSAGELIMIT cut the running command short (RFC 9738): its OK carries [LIMIT].
+    var messageLimitReached = false
+
+    /// The connection-limit slot this session holds; nil with no limit, or when refused.
+    var connectionSlot: ConnectionSlots.Slot?
+    /// Over the connection limit: authentication is refused (a PREAUTH greeting becomes BYE).
+    var overConnectionLimit = false
+    /// APPENDs completed in this session (for the profile quirk that drops APPENDUID).
+    var appendsCompleted = 0
 
     init(server: FakeIMAPServer, number: Int, stream: ByteStream) {
         self.server = server
@@ -45,9 +55,9 @@ final class ServerSession {
 
     var capabilities: [String] { faults.capabilities(from: server.configuration.capabilities) }
 
-    func hasCapability(_ name: String) -> Bool {
-        let n = name.uppercased()
-        return capabilities.contains { $0.uppercased() == n }
+    /// Whether the server advertises (and so honours) `capability` in this session.
+    func hasCapability(_ capability: FakeCapability) -> Bool {
+        capabilities.contains { FakeCapability($0) == capability }
     }
 
     /// What CAPABILITY says in the current state: before authentication the SASL mechanisms
@@ -66,7 +76,12 @@ final class ServerSession {
     func run() {
         let token = store.addObserver { [input] in input.wake() }
         input.start()
+        if let slots = server.connectionSlots {
+            connectionSlot = slots.claim()
+            overConnectionLimit = connectionSlot == nil
+        }
         defer {
+            connectionSlot?.release()
             store.removeObserver(token)
             try? output.flush()
             stream.close()
@@ -82,6 +97,8 @@ final class ServerSession {
     private func greet() throws {
         let caps = currentCapabilitiesAfterGreeting()
         switch server.configuration.authentication {
+        case .preauth where overConnectionLimit:
+            try bye("[ALERT] " + Self.tooManyConnections)
         case .preauth(let u):
             state = .authenticated
             user = u
@@ -116,6 +133,7 @@ final class ServerSession {
                 try sendLine("+ OK")
                 try output.flush()
             })
+            reader.nonSynchronizingLimit = hasCapability(.literalPlus) ? .max : hasCapability(.literalMinus) ? 4096 : 0
             reader.literalReceived = { [self] text, count in try checkAppendDrop(text: text, literals: count) }
             let outcome: CommandReader.Outcome
             do { outcome = try reader.next() } catch CommandReadError.lineTooLong {
@@ -154,6 +172,8 @@ final class ServerSession {
             argStart = 2
         }
         commandName = name
+        commandTag = command.tag
+        messageLimitReached = false
         untaggedInCommand = 0
         expungeSentInCommand = false
         dropAfterUntagged = faults.takeDrop(for: name)
@@ -194,10 +214,11 @@ final class ServerSession {
         case .success(let c): code = c.code; text = c.text
         case .failure(let f): status = f.status; code = f.code; text = f.text
         }
+        if status == "OK", messageLimitReached, code == nil { code = "LIMIT" }
         // RFC 7162 §3.2.10 (as dovecot does): once expunges were reported in a command, its
         // tagged OK carries the HIGHESTMODSEQ they lead to.
         if status == "OK", expungeSentInCommand, condStoreEnabled, let view = selected, let box = currentMailbox(view.id), !box.noModSeq {
-            if code == nil { code = "HIGHESTMODSEQ \(box.highestModSeq)" } else { try sendUntagged("OK [HIGHESTMODSEQ \(box.highestModSeq)] Highest") }
+            if code == nil { code = "HIGHESTMODSEQ \(box.highestModSeq)" } else { try sendUntagged(highestModSeqResponse(box.highestModSeq)) }
         }
         try sendLine("\(command.tag) \(status) " + (code.map { "[\($0)] " } ?? "") + text)
         try output.flush()
@@ -237,10 +258,13 @@ final class ServerSession {
             if name == "CHECK" { try requireSelected(); try args.end() }
             return Completion(name == "NOOP" ? "NOOP completed." : "Check completed.")
         case "LOGOUT": try args.end(); return try logout()
-        case "ID" where hasCapability("ID"): return try id(&args)
+        case "ID" where hasCapability(.id): return try id(&args)
         default: break
         }
         if state == .notAuthenticated {
+            if overConnectionLimit, name == "LOGIN" || name == "AUTHENTICATE" {
+                throw CommandFailure.no(Self.tooManyConnections, code: "ALERT")
+            }
             switch name {
             case "LOGIN": return try login(&args)
             case "AUTHENTICATE": return try authenticate(&args)
@@ -252,9 +276,9 @@ final class ServerSession {
         }
         switch name {
         case "LOGIN", "AUTHENTICATE": throw CommandFailure.bad("Error in IMAP command \(name): Already logged in.")
-        case "ENABLE" where hasCapability("ENABLE"): return try enable(&args)
-        case "NAMESPACE" where hasCapability("NAMESPACE"): try args.end(); return try namespace()
-        case "COMPRESS" where hasCapability("COMPRESS=DEFLATE"): return try compress(&args)
+        case "ENABLE" where hasCapability(.enable): return try enable(&args)
+        case "NAMESPACE" where hasCapability(.namespace): try args.end(); return try namespace()
+        case "COMPRESS" where hasCapability(.compressDeflate): return try compress(&args)
         case "CREATE": return try create(&args)
         case "DELETE": return try delete(&args)
         case "RENAME": return try rename(&args)
@@ -266,30 +290,33 @@ final class ServerSession {
         case "SELECT": return try select(&args, readOnly: false)
         case "EXAMINE": return try select(&args, readOnly: true)
         case "APPEND": return try append(&args)
-        case "IDLE" where hasCapability("IDLE"): try args.end(); return try idle()
-        case "NOTIFY" where hasCapability("NOTIFY"): return try notifyCommand(&args)
+        case "IDLE" where hasCapability(.idle): try args.end(); return try idle()
+        case "NOTIFY" where hasCapability(.notify): return try notifyCommand(&args)
         default: break
         }
         switch name {
         case "CLOSE": try requireSelected(); try args.end(); return try close(expunge: true)
-        case "UNSELECT" where hasCapability("UNSELECT"): try requireSelected(); try args.end(); return try close(expunge: false)
+        case "UNSELECT" where hasCapability(.unselect): try requireSelected(); try args.end(); return try close(expunge: false)
         case "FETCH", "UID FETCH": try requireSelected(); return try fetch(&args, byUID: name.hasPrefix("UID"))
         case "STORE", "UID STORE": try requireSelected(); return try storeCommand(&args, byUID: name.hasPrefix("UID"))
         case "SEARCH", "UID SEARCH": try requireSelected(); return try search(&args, byUID: name.hasPrefix("UID"))
         case "EXPUNGE": try requireSelected(); try args.end(); return try expunge(uids: nil)
-        case "UID EXPUNGE" where hasCapability("UIDPLUS"):
+        case "UID EXPUNGE" where hasCapability(.uidPlus):
             try requireSelected()
             let set = try args.atom()
             try args.end()
-            return try expunge(uids: try parseSet(set, byUID: true))
+            return try expunge(uids: try limitMessages(parseSet(set, byUID: true), byUID: true))
         case "COPY", "UID COPY": try requireSelected(); return try copy(&args, byUID: name.hasPrefix("UID"), move: false)
-        case "MOVE" where hasCapability("MOVE"), "UID MOVE" where hasCapability("MOVE"):
+        case "MOVE" where hasCapability(.move), "UID MOVE" where hasCapability(.move):
             try requireSelected()
             return try copy(&args, byUID: name.hasPrefix("UID"), move: true)
         default:
             throw CommandFailure.bad("Error in IMAP command \(name): Unknown command.")
         }
     }
+
+    /// Gmail's words for a connection over its limit.
+    static let tooManyConnections = "Too many simultaneous connections. (Failure)"
 
     static let knownCommands: Set<String> = [
         "ENABLE", "NAMESPACE", "COMPRESS", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB",

@@ -23,7 +23,7 @@ extension ServerSession {
             items.append((body, flags, date, zone))
         }
         if items.isEmpty { throw args.bad("Missing arguments") }
-        if items.count > 1 && !hasCapability("MULTIAPPEND") { throw args.bad("Extra arguments.") }
+        if items.count > 1 && !hasCapability(.multiAppend) { throw args.bad("Extra arguments.") }
         let result: (UInt32, [UInt32])? = try store.mutate { s in
             guard s.id(of: name) != nil else { return nil }
             return try s.withMailbox(name) { box in (box.uidValidity, box.append(items)) }
@@ -31,7 +31,7 @@ extension ServerSession {
         guard let (uidValidity, uids) = result else {
             throw CommandFailure.no("Mailbox doesn't exist: \(name)", code: "TRYCREATE")
         }
-        let code = hasCapability("UIDPLUS") ? "APPENDUID \(uidValidity) \(SequenceSet(uids))" : nil
+        let code = appendUIDGiven() ? "APPENDUID \(uidValidity) \(SequenceSet(uids))" : nil
         return Completion("Append completed.", code: code)
     }
 
@@ -41,7 +41,7 @@ extension ServerSession {
         try args.end()
         guard let view = selected else { throw CommandFailure.bad("No mailbox selected") }
         if move && view.readOnly { throw CommandFailure.no("Mailbox is read-only.") }
-        let uids = try parseSet(setText, byUID: byUID)
+        let uids = try limitMessages(parseSet(setText, byUID: byUID), byUID: byUID)
         let result: (UInt32, [UInt32], [UInt32])? = store.mutate { s in
             guard let targetID = s.id(of: target), let source = s.mailboxes[view.id] else { return nil }
             let messages = uids.compactMap { source.message(uid: $0) }
@@ -55,7 +55,7 @@ extension ServerSession {
         guard let (uidValidity, sources, destinations) = result else {
             throw CommandFailure.no("Mailbox doesn't exist: \(target)", code: "TRYCREATE")
         }
-        let code = !sources.isEmpty && hasCapability("UIDPLUS")
+        let code = !sources.isEmpty && hasCapability(.uidPlus)
             ? "COPYUID \(uidValidity) \(SequenceSet(sources)) \(SequenceSet(destinations))" : nil
         if move {
             // RFC 6851 §4.3: COPYUID goes in an untagged OK before the expunges.

@@ -63,7 +63,7 @@ extension ServerSession {
         let mechanism = try args.atom().uppercased()
         var initial: [UInt8]?
         if !args.isEmpty {
-            guard hasCapability("SASL-IR") else { throw args.bad("Extra arguments.") }
+            guard hasCapability(.saslIR) else { throw args.bad("Extra arguments.") }
             initial = try decodeBase64(Array(try args.astring().utf8))
         }
         try args.end()

@@ -28,14 +28,15 @@ extension ServerSession {
         while !args.isEmpty {
             let ext = try args.atom().uppercased()
             switch ext {
-            case "CONDSTORE" where hasCapability("CONDSTORE"):
+            case "CONDSTORE" where hasCapability(.condStore):
                 if !condStoreEnabled { condStoreEnabled = true; newly.append("CONDSTORE") }
-            case "QRESYNC" where hasCapability("QRESYNC"):
+            case "QRESYNC" where hasCapability(.qresync):
                 if !qresyncEnabled { qresyncEnabled = true; condStoreEnabled = true; newly.append("QRESYNC") }
             default: break
             }
         }
-        try sendUntagged("ENABLED" + newly.map { " " + $0 }.joined())
+        // iCloud's quirk: no ENABLED response (ProviderProfile+iCloud.swift).
+        if !has(.noEnabledResponse) { try sendUntagged("ENABLED" + newly.map { " " + $0 }.joined()) }
         return Completion("Enabled.")
     }
 

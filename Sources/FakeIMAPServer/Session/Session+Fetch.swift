@@ -57,7 +57,7 @@ extension ServerSession {
         switch upper {
         case "UID": return .uid
         case "FLAGS": return .flags
-        case "MODSEQ" where hasCapability("CONDSTORE"): return .modSeq
+        case "MODSEQ" where hasCapability(.condStore): return .modSeq
         case "INTERNALDATE": return .internalDate
         case "RFC822.SIZE": return .size
         case "ENVELOPE": return .envelope
@@ -106,10 +106,10 @@ extension ServerSession {
             var m = modifiers[...]
             while let t = m.popFirst() {
                 switch t.atomValue?.uppercased() {
-                case "CHANGEDSINCE" where hasCapability("CONDSTORE"):
+                case "CHANGEDSINCE" where hasCapability(.condStore):
                     guard let v = m.popFirst()?.atomValue.flatMap({ UInt64($0) }) else { throw args.bad("Invalid CHANGEDSINCE modseq") }
                     changedSince = v
-                case "VANISHED" where hasCapability("QRESYNC"):
+                case "VANISHED" where hasCapability(.qresync):
                     vanished = true
                 default: throw args.bad("Unknown FETCH modifier")
                 }
@@ -127,7 +127,7 @@ extension ServerSession {
         // RFC 7162 §3.1: MODSEQ and CHANGEDSINCE enable CONDSTORE; CHANGEDSINCE implies MODSEQ.
         if items.contains(.modSeq) || changedSince != nil { condStoreEnabled = true }
         if changedSince != nil && !items.contains(.modSeq) { items.append(.modSeq) }
-        let uids = try parseSet(setText, byUID: byUID)
+        let uids = try limitMessages(parseSet(setText, byUID: byUID), byUID: byUID)
         if byUID { items.removeAll { $0 == .uid }; items.insert(.uid, at: 0) }
 
         // Implicit \Seen (RFC 3501 §6.4.5): one change for the whole command.
@@ -146,7 +146,7 @@ extension ServerSession {
 
         if vanished, let since = changedSince, let requested = try? SequenceSet(parsing: setText) {
             let gone = box.expunged(since: since, within: requested)
-            if !gone.isEmpty { try sendUntagged("VANISHED (EARLIER) \(gone)") }
+            if !gone.isEmpty { try sendUntagged("VANISHED (EARLIER) " + vanishedUIDs(gone)) }
         }
 
         var responses: [(uid: UInt32, bytes: [UInt8])] = []

@@ -64,7 +64,12 @@ extension ServerSession {
 
     func list(_ args: inout Arguments) throws -> Completion {
         var options = ListOptions()
+        // Without LIST-EXTENDED (RFC 5258 §3) a selection list, a pattern list or RETURN is a
+        // syntax error, as on a server that only knows RFC 3501 §6.3.8.
+        let extended = hasCapability(.listExtended)
+        let notExtended = CommandFailure.bad("Error in IMAP command LIST: Invalid arguments.")
         if let selection = args.optionalList() {
+            guard extended else { throw notExtended }
             options.plain = false
             for t in selection {
                 switch t.atomValue?.uppercased() {
@@ -81,19 +86,22 @@ extension ServerSession {
         let referenceWire = try args.astring()
         var patternsWire: [String] = []
         if let l = args.optionalList() {
+            guard extended else { throw notExtended }
             options.plain = false
             for t in l { guard let s = t.stringValue else { throw args.bad("Invalid pattern.") }; patternsWire.append(s) }
         } else {
             patternsWire.append(try args.astring())
         }
         if args.optionalAtom("RETURN") {
+            guard extended || hasCapability(.listStatus) else { throw notExtended }
             options.plain = false
             var ret = try args.list()[...]
             while let t = ret.popFirst() {
                 switch t.atomValue?.uppercased() {
                 case "SUBSCRIBED": options.returnSubscribed = true
                 case "CHILDREN": options.returnChildren = true
-                case "STATUS" where hasCapability("LIST-STATUS"):
+                case "SPECIAL-USE" where hasCapability(.specialUse): break  // RFC 6154 §5.1: no mailbox is special here
+                case "STATUS" where hasCapability(.listStatus):
                     guard case .list(let items)? = ret.popFirst() else { throw args.bad("Invalid STATUS return option.") }
                     options.returnStatus = try items.map { t in
                         guard let a = t.atomValue?.uppercased() else { throw args.bad("Invalid STATUS item.") }
@@ -254,7 +262,7 @@ extension ServerSession {
             case "UIDNEXT": parts.append("UIDNEXT \(box.uidNext)")
             case "UIDVALIDITY": parts.append("UIDVALIDITY \(box.uidValidity)")
             case "UNSEEN": parts.append("UNSEEN \(box.unseenCount)")
-            case "HIGHESTMODSEQ" where hasCapability("CONDSTORE"):
+            case "HIGHESTMODSEQ" where hasCapability(.condStore):
                 condStoreEnabled = true
                 parts.append("HIGHESTMODSEQ \(box.advertisedHighestModSeq)")
             case "SIZE": parts.append("SIZE \(box.messages.reduce(0) { $0 + $1.body.count })")
@@ -263,7 +271,8 @@ extension ServerSession {
         }
         var b = ResponseBuilder("* STATUS ")
         b.mailbox(box.name)
-        b.text(" (" + parts.joined(separator: " ") + ")\r\n")
+        // Outlook's quirk: a space before CRLF (ProviderProfile+Outlook.swift).
+        b.text(" (" + parts.joined(separator: " ") + ")" + (has(.statusTrailingSpace) ? " " : "") + "\r\n")
         try sendUntaggedBytes(b.bytes)
     }
 }

@@ -7,6 +7,16 @@ extension ServerSession {
     typealias SearchPredicate = (Int, FakeMessage) -> Bool
 
     func search(_ args: inout Arguments, byUID: Bool) throws -> Completion {
+        // RFC 4731 §3: `SEARCH RETURN (options) criteria` answers with one ESEARCH response.
+        var returnOptions: Set<String>?
+        if hasCapability(.esearch), args.optionalAtom("RETURN") {
+            var options: Set<String> = []
+            for t in try args.list() {
+                guard let o = t.atomValue?.uppercased(), ["MIN", "MAX", "COUNT", "ALL"].contains(o) else { throw args.bad("Invalid search return option.") }
+                options.insert(o)
+            }
+            returnOptions = options.isEmpty ? ["ALL"] : options
+        }
         if args.optionalAtom("CHARSET") {
             let charset = try args.astring().uppercased()
             guard ["US-ASCII", "UTF-8"].contains(charset) else { throw CommandFailure.no("Unsupported charset", code: "BADCHARSET (US-ASCII UTF-8)") }
@@ -33,10 +43,29 @@ extension ServerSession {
                 highest = max(highest, m.modSeq)
             }
         }
+        if let limit = server.configuration.messageLimit, hits.count > limit {
+            hits = try limitMessages(hits, byUID: byUID)
+        }
+        if let options = returnOptions {
+            try sendUntagged(esearchResponse(hits, options: options, byUID: byUID, modSeq: usesModSeq && !hits.isEmpty ? highest : nil))
+            return Completion("Search completed.")
+        }
         var line = "SEARCH" + hits.map { " \($0)" }.joined()
         if usesModSeq && !hits.isEmpty { line += " (MODSEQ \(highest))" }
         try sendUntagged(line)
         return Completion("Search completed.")
+    }
+
+    /// `* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [COUNT n] [ALL set] [MODSEQ n]` (RFC 4731 §3.1,
+    /// RFC 7162 §3.1.5); nothing after the tag when nothing matched, except COUNT 0.
+    private func esearchResponse(_ hits: [UInt32], options: Set<String>, byUID: Bool, modSeq: UInt64?) -> String {
+        var line = "ESEARCH (TAG \"\(commandTag)\")" + (byUID ? " UID" : "")
+        if let first = hits.min(), options.contains("MIN") { line += " MIN \(first)" }
+        if let last = hits.max(), options.contains("MAX") { line += " MAX \(last)" }
+        if options.contains("COUNT") { line += " COUNT \(hits.count)" }
+        if !hits.isEmpty, options.contains("ALL") { line += " ALL \(SequenceSet(hits))" }
+        if let modSeq { line += " MODSEQ \(modSeq)" }
+        return line
     }
 
     private func searchKey(_ tokens: inout ArraySlice<CommandToken>, view: ServerSelectedMailbox, box: FakeMailbox,
@@ -131,7 +160,7 @@ extension ServerSession {
                 guard let s = tokens.popFirst()?.atomValue else { throw args.bad("Missing UID set") }
                 let set = Set(try parseSet(s, byUID: true))
                 return { _, m in set.contains(m.uid) }
-            case "MODSEQ" where hasCapability("CONDSTORE"):
+            case "MODSEQ" where hasCapability(.condStore):
                 usesModSeq = true
                 // Optional entry name and type (RFC 7162 §3.1.5): `"/flags/\\seen" all`.
                 if case .quoted? = tokens.first { _ = tokens.popFirst(); _ = tokens.popFirst() }

@@ -18,9 +18,9 @@ extension ServerSession {
             var p = params[...]
             while let t = p.popFirst() {
                 switch t.atomValue?.uppercased() {
-                case "CONDSTORE" where hasCapability("CONDSTORE"):
+                case "CONDSTORE" where hasCapability(.condStore):
                     condStoreEnabled = true
-                case "QRESYNC" where hasCapability("QRESYNC"):
+                case "QRESYNC" where hasCapability(.qresync):
                     // RFC 7162 §3.2.5: QRESYNC must have been enabled first.
                     guard qresyncEnabled else { throw args.bad("QRESYNC not enabled") }
                     guard case .list(let q)? = p.popFirst(), q.count >= 2, q.count <= 4,
@@ -74,17 +74,18 @@ extension ServerSession {
         }
         try sendUntagged("OK [UIDVALIDITY \(box.uidValidity)] UIDs valid")
         try sendUntagged("OK [UIDNEXT \(box.uidNext)] Predicted next UID")
-        if condStoreEnabled && hasCapability("CONDSTORE") {
+        // Yahoo's quirk: HIGHESTMODSEQ without CONDSTORE (ProviderProfile+Yahoo.swift).
+        if (condStoreEnabled && hasCapability(.condStore)) || has(.highestModSeqWithoutCondStore) {
             if box.noModSeq {
                 try sendUntagged("OK [NOMODSEQ] No permanent modsequences")
             } else {
-                try sendUntagged("OK [HIGHESTMODSEQ \(box.highestModSeq)] Highest")
+                try sendUntagged(highestModSeqResponse(box.highestModSeq))
             }
         }
         // RFC 7162 §3.2.5.1: with a matching UIDVALIDITY, report what changed since modseq.
         if let q = qresync, q.uidValidity == box.uidValidity, !box.noModSeq {
             let vanished = box.expunged(since: q.modSeq, within: q.knownUIDs)
-            if !vanished.isEmpty { try sendUntagged("VANISHED (EARLIER) \(vanished)") }
+            if !vanished.isEmpty { try sendUntagged("VANISHED (EARLIER) " + vanishedUIDs(vanished)) }
             for (i, m) in box.messages.enumerated() where m.modSeq > q.modSeq {
                 if let known = q.knownUIDs, !known.contains(m.uid), !(known.includesStar && m.uid >= (known.last ?? 1)) { continue }
                 try sendUntagged("\(i + 1) FETCH (UID \(m.uid) FLAGS \(WireFormat.flagList(m.flags, recent: view.recent.contains(m.uid))) MODSEQ (\(m.modSeq)))")
@@ -164,7 +165,7 @@ extension ServerSession {
         if !gone.isEmpty {
             if allowExpunge {
                 if qresyncEnabled {
-                    try sendUntagged("VANISHED \(SequenceSet(gone))")
+                    try sendUntagged("VANISHED " + vanishedUIDs(SequenceSet(gone)))
                     let g = Set(gone)
                     view.uids.removeAll { g.contains($0) }
                 } else {

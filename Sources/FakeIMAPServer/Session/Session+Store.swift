@@ -29,7 +29,7 @@ extension ServerSession {
             var m = modifiers[...]
             while let t = m.popFirst() {
                 switch t.atomValue?.uppercased() {
-                case "UNCHANGEDSINCE" where hasCapability("CONDSTORE"):
+                case "UNCHANGEDSINCE" where hasCapability(.condStore):
                     guard let v = m.popFirst()?.atomValue.flatMap({ UInt64($0) }) else { throw args.bad("Invalid UNCHANGEDSINCE modseq") }
                     unchangedSince = v
                 default: throw args.bad("Unknown STORE modifier")
@@ -54,7 +54,7 @@ extension ServerSession {
             if before.noModSeq { throw CommandFailure.bad("Error in IMAP command \(commandName): NOMODSEQ mailbox") }
             condStoreEnabled = true  // RFC 7162 §3.1: a CONDSTORE-enabling command
         }
-        let uids = try parseSet(setText, byUID: byUID)
+        let uids = try limitMessages(parseSet(setText, byUID: byUID), byUID: byUID)
         if view.readOnly { return Completion("Store ignored with read-only mailbox.") }
 
         let result = store.mutate { s in

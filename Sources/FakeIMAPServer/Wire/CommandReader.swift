@@ -17,12 +17,17 @@ struct CommandReader {
     let input: SessionInput
     /// Sends a continuation request (already formatted, with CRLF) before a synchronising literal.
     let sendContinuation: () throws -> Void
+    /// Largest non-synchronizing literal accepted: unlimited with LITERAL+ (RFC 7888 §3), 4096
+    /// octets with LITERAL- (§4), none without either. A larger one is read (so the stream stays
+    /// in step) and its command refused BAD [TOOBIG].
+    var nonSynchronizingLimit = Int.max
     /// Called after each literal is received, with the command text so far (literals as NUL).
     var literalReceived: (_ textSoFar: [UInt8], _ literalCount: Int) throws -> Void = { _, _ in }
 
     func next() throws -> Outcome {
         var text: [UInt8] = []
         var literals: [[UInt8]] = []
+        var refusedLiteral: Int?
         while true {
             guard var line = try input.readLine(maxLength: Self.maxLineLength) else { return .endOfStream }
             if text.isEmpty && literals.isEmpty && line.isEmpty { continue }  // stray empty line
@@ -33,7 +38,7 @@ struct CommandReader {
                 text.append(contentsOf: line)
                 text.append(0)
                 guard size <= Self.maxLiteralSize else { throw CommandReadError.literalTooLarge }
-                if synchronising { try sendContinuation() }
+                if synchronising { try sendContinuation() } else if size > nonSynchronizingLimit { refusedLiteral = size }
                 guard let data = try input.readExactly(size) else { return .endOfStream }
                 literals.append(data)
                 try literalReceived(text, literals.count)
@@ -50,6 +55,10 @@ struct CommandReader {
         let tag = String(decoding: text[..<sp], as: UTF8.self)
         guard !tag.isEmpty, tag.utf8.allSatisfy(Self.isTagChar) else {
             return .malformed(tag: "*", text: "Error in IMAP tag.")
+        }
+        if let size = refusedLiteral {
+            let allowed = nonSynchronizingLimit == 0 ? "no non-synchronizing literal is allowed" : "at most \(nonSynchronizingLimit) octets in a non-synchronizing literal"
+            return .malformed(tag: tag, text: "[TOOBIG] Literal of \(size) octets refused: \(allowed) (RFC 7888).")
         }
         do {
             let tokens = try CommandTokenizer.tokenize(text: Array(text[(sp + 1)...]), literals: literals)

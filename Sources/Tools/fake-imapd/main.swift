@@ -26,6 +26,15 @@ struct FakeIMAPD: ParsableCommand {
     @Option(name: .long, help: "First UIDVALIDITY for a new store (default: the current time).")
     var firstUidvalidity: UInt32?
 
+    @Option(name: .long, help: ArgumentHelp("Play a provider: its capabilities, quirks and limits (\(ProviderProfile.all.map(\.name).joined(separator: ", "))); --capabilities and the options below override.", valueName: "NAME"))
+    var profile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Refuse a connection beyond N simultaneous ones (counted across the processes of one --state).", valueName: "N"))
+    var connectionLimit: Int?
+
+    @Option(name: .long, help: ArgumentHelp("RFC 9738 MESSAGELIMIT: process at most N messages in one command.", valueName: "N"))
+    var messageLimit: Int?
+
     @Option(name: .long, help: "Space-separated capability list replacing the default set.")
     var capabilities: String?
 
@@ -68,7 +77,7 @@ struct FakeIMAPD: ParsableCommand {
     @Option(name: .long, help: "Simulated transfer time per byte sent, in seconds.")
     var latencyPerByte: Double = 0
 
-    @Option(name: .long, help: "Serve TCP on this loopback address (e.g. 127.0.0.1:1143) instead of stdio.")
+    @Option(name: .long, help: "Serve TCP on this loopback address (e.g. 127.0.0.1:1143 or [::1]:1143) instead of stdio.")
     var listen: String?
 
     @Option(name: .long, help: ArgumentHelp("Drop the connection after N untagged responses of COMMAND (e.g. 'UID FETCH:3'; repeatable).", valueName: "COMMAND:N"))
@@ -124,12 +133,20 @@ struct FakeIMAPD: ParsableCommand {
     func validate() throws {
         if scramIterations < 1 { throw ValidationError("--scram-iterations must be at least 1") }
         guard delimiter.count == 1 else { throw ValidationError("--delimiter must be one character, got '\(delimiter)'") }
+        if let profile, ProviderProfile.named(profile) == nil {
+            throw ValidationError("--profile: unknown provider '\(profile)' (expected \(ProviderProfile.all.map(\.name).joined(separator: ", ")))")
+        }
+        if let n = connectionLimit, n < 1 { throw ValidationError("--connection-limit must be at least 1") }
+        if let n = messageLimit, n < 1 { throw ValidationError("--message-limit must be at least 1") }
         if latency < 0 || latencyPerByte < 0 { throw ValidationError("--latency and --latency-per-byte must not be negative") }
     }
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         var config = FakeIMAPServerConfiguration()
+        if let profile = profile.flatMap(ProviderProfile.named) { config.apply(profile) }
+        if let connectionLimit { config.connectionLimit = connectionLimit }
+        if let messageLimit { config.messageLimit = messageLimit }
         if let capabilities { config.capabilities = capabilities.split(separator: " ").map(String.init) }
         config.authentication = try authentication()
         if let authMechanisms { config.authMechanisms = authMechanisms.split(separator: " ").map(String.init) }

@@ -46,6 +46,11 @@ struct ServerSpec {
     var delimiter: Character = "/"
     /// UIDVALIDITY of the first mailbox created (INBOX); later ones count up.
     var firstUIDValidity: UInt32
+    /// A provider profile (`FakeIMAPServer/Profiles`): its capabilities and quirks on the fake,
+    /// its capabilities on dovecot (`imap_capability`).
+    var profile: String?
+    /// RFC 9738 MESSAGELIMIT (fake only; overrides the profile's).
+    var messageLimit: Int?
     /// Replaces the default capability list.
     var capabilities: [String]?
     var addCapabilities: [String] = []

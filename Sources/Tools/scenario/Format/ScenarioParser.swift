@@ -1,4 +1,5 @@
 import Foundation
+import FakeIMAPServer
 
 /// Turns a scenario file into a `Scenario`, checking everything that can be checked before a
 /// run: known sections and keys, servers and labels that exist, values that parse. Every error is
@@ -237,6 +238,7 @@ struct ScenarioParser {
             if server.capabilities != nil || !server.addCapabilities.isEmpty || !server.withheldCapabilities.isEmpty {
                 scenario.fakeOnlyReasons.append("line \(server.line): server capabilities")
             }
+            if server.messageLimit != nil { scenario.fakeOnlyReasons.append("line \(server.line): message-limit") }
             if server.requiresLogin { scenario.fakeOnlyReasons.append("line \(server.line): authentication") }
         }
         return scenario
@@ -286,6 +288,14 @@ struct ScenarioParser {
             case "uidvalidity":
                 guard let v = UInt32(entry.value), v > 0 else { throw error(entry, "expected a UIDVALIDITY (1 to 4294967295), got '\(entry.value)'") }
                 spec.firstUIDValidity = v
+            case "profile":
+                guard ProviderProfile.named(entry.value) != nil else {
+                    throw error(entry, "unknown provider profile '\(entry.value)' (expected \(ProviderProfile.all.map(\.name).joined(separator: ", ")))")
+                }
+                spec.profile = entry.value.lowercased()
+            case "message-limit":
+                guard let n = Int(entry.value), n > 0 else { throw error(entry, "expected a number of messages, got '\(entry.value)'") }
+                spec.messageLimit = n
             case "capabilities": spec.capabilities = try words(entry)
             case "add-capability": spec.addCapabilities += try words(entry)
             case "withhold-capability": spec.withheldCapabilities += try words(entry)
@@ -306,7 +316,7 @@ struct ScenarioParser {
                     spec.mailboxes.append(MailboxSpec(name: n, line: entry.line))
                 }
             default:
-                throw error(entry, "unknown key in [server] (expected delimiter, uidvalidity, capabilities, add-capability, withhold-capability, login, token, auth-mechanisms, login-disabled, oauth-scope, scram-signature, subscribed or mailbox)")
+                throw error(entry, "unknown key in [server] (expected delimiter, uidvalidity, profile, message-limit, capabilities, add-capability, withhold-capability, login, token, auth-mechanisms, login-disabled, oauth-scope, scram-signature, subscribed or mailbox)")
             }
         }
         return spec

@@ -1,4 +1,5 @@
 import Engine
+import FakeIMAPServer
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -11,11 +12,15 @@ import Glibc
 final class DovecotServerBackend: ServerBackend {
     static let doveadm = "/usr/bin/doveadm"
     static let setpriv = "/usr/bin/setpriv"
+    /// dovecot's imap binary, run directly when a profile restricts the capabilities:
+    /// `doveadm exec imap` does not apply `imap_capability` (dovecot 2.3.19), the binary does.
+    static let imapBinary = "/usr/lib/dovecot/imap"
 
     let name: String
     let directory: String
     let user: String
     private var delimiter: Character = "/"
+    private var restricted = false
     private var configPath: String { (directory as NSString).appendingPathComponent("dovecot.conf") }
 
     init(name: String, root: String, user: String = ProcessInfo.processInfo.environment["INTERIMAP_TEST_USER"] ?? "imaptest") throws {
@@ -31,6 +36,7 @@ final class DovecotServerBackend: ServerBackend {
 
     func setUp(_ spec: ServerSpec) throws {
         delimiter = spec.delimiter
+        restricted = !Self.capabilitySetting(spec).isEmpty
         guard let pw = getpwnam(user) else { throw RunnerError("the test user '\(user)' does not exist") }
         let config = """
             ssl = no
@@ -40,7 +46,7 @@ final class DovecotServerBackend: ServerBackend {
             mail_fsync = never
             # Other sessions' changes reach IDLE/NOTIFY sessions within a second even without inotify.
             mailbox_idle_check_interval = 1 secs
-            namespace inbox {
+            \(Self.capabilitySetting(spec))namespace inbox {
               inbox = yes
               separator = \(spec.delimiter)
             }
@@ -68,10 +74,29 @@ final class DovecotServerBackend: ServerBackend {
         try session.execute(.append(MailboxName(mailbox), messages: [AppendMessage(flags: m.flags.map(Flag.init), internalDate: date, body: m.body)]))
     }
 
+    /// `imap_capability` restricting what dovecot advertises to a provider profile's list (the
+    /// ones dovecot implements), so the engine takes the same fallbacks on a real server as on
+    /// the fake; dovecot still answers what it was asked, and the profile's quirks are the fake's.
+    static func capabilitySetting(_ spec: ServerSpec) -> String {
+        guard let name = spec.profile, name != "dovecot", let profile = ProviderProfile.named(name) else { return "" }
+        let known = Set(dovecotCapabilities + ["LITERAL-"])  // dovecot takes any literal; LITERAL- only limits the client
+        let kept = profile.capabilities.filter { known.contains($0.uppercased()) }
+        return "imap_capability = " + kept.joined(separator: " ") + "\n"
+    }
+
+    /// What this dovecot (2.3, without the imap_zlib plugin) advertises by default.
+    static let dovecotCapabilities = [
+        "IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "ENABLE", "IDLE", "SORT", "SORT=DISPLAY", "THREAD=REFERENCES",
+        "THREAD=REFS", "THREAD=ORDEREDSUBJECT", "MULTIAPPEND", "URL-PARTIAL", "CATENATE", "UNSELECT", "CHILDREN", "NAMESPACE",
+        "UIDPLUS", "LIST-EXTENDED", "I18NLEVEL=1", "CONDSTORE", "QRESYNC", "ESEARCH", "ESORT", "SEARCHRES", "WITHIN",
+        "CONTEXT=SEARCH", "LIST-STATUS", "BINARY", "MOVE", "SNIPPET=FUZZY", "PREVIEW=FUZZY", "PREVIEW", "STATUS=SIZE",
+        "SAVEDATE", "LITERAL+", "NOTIFY", "SPECIAL-USE",
+    ]
+
     /// The argument vector reaching dovecot as the test user.
     private var commandWords: [String] {
         [Self.setpriv, "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "env", "USER=\(user)", "HOME=\(directory)",
-         Self.doveadm, "-c", configPath, "exec", "imap"]
+         ] + (restricted ? [Self.imapBinary, "-c", configPath] : [Self.doveadm, "-c", configPath, "exec", "imap"])
     }
 
     /// Runs `body` on a new IMAP session (PREAUTH), then logs out.

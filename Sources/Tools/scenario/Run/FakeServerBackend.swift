@@ -130,6 +130,8 @@ final class FakeServerBackend: ServerBackend {
     func tunnelCommand(faults: [ServerFault]) -> String {
         var words = [fakeIMAPD, "--state", statePath]
         if let spec {
+            if let profile = spec.profile { words += ["--profile", profile] }
+            if let n = spec.messageLimit { words += ["--message-limit", String(n)] }
             if let caps = spec.capabilities { words += ["--capabilities", caps.joined(separator: " ")] }
             for c in spec.addCapabilities { words += ["--add-capability", c] }
             for c in spec.withheldCapabilities { words += ["--withhold-capability", c] }
