@@ -54,8 +54,8 @@ let package = Package(
             dependencies: ["Engine", "FakeIMAPServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/fake-imapd"),
         .testTarget(name: "WireTests", dependencies: ["Engine"]),
-        .testTarget(name: "TransportTests", dependencies: ["Engine"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Engine"]),
+        .testTarget(name: "TransportTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ClientTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "FakeIMAPServerTests", dependencies: ["Engine", "FakeIMAPServer", "TestSupport"]),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SynchronizerTests", dependencies: ["Engine"]),
         .testTarget(name: "StoreTests", dependencies: ["Engine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PullTests", dependencies: ["Engine", "FakeIMAPServer", "FakeLMTP", "TestSupport"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["scenario", "Engine", "FakeIMAPServer", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ScenarioTests", dependencies: ["scenario", "Engine", "FakeIMAPServer", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

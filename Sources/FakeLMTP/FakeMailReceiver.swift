@@ -52,7 +52,7 @@ public final class FakeMailReceiver: @unchecked Sendable {
     private var activeStreams: [ObjectIdentifier: ByteStream] = [:]
     private var activeSessions = 0
     private let sessionsEnded = NSCondition()
-    private var listener: ReceiverListener?
+    private var listener: TCPListener?
 
     public init(configuration: Configuration) {
         _configuration = configuration
@@ -149,16 +149,15 @@ public final class FakeMailReceiver: @unchecked Sendable {
     /// serves each on its own thread; returns the port.
     @discardableResult
     public func listen(host: String = "127.0.0.1", port: UInt16 = 0) throws -> UInt16 {
-        let listener = try ReceiverListener(host: host, port: port) { [weak self] stream in
-            self?.serveInBackground(stream)
-        }
+        let listener = try TCPListener(host: host, port: port)
+        listener.start { [weak self] stream in self?.serveInBackground(stream) }
         lock.withLock { self.listener = listener }
         return listener.port
     }
 
     /// Stops listening and closes every open session.
     public func stop() {
-        let (listener, streams) = lock.withLock { () -> (ReceiverListener?, [ByteStream]) in
+        let (listener, streams) = lock.withLock { () -> (TCPListener?, [ByteStream]) in
             defer { self.listener = nil }
             return (self.listener, Array(activeStreams.values))
         }

@@ -26,11 +26,3 @@ func XCTAssertConfigError<T>(_ body: @autoclosure () throws -> T, _ message: Str
         XCTFail("unexpected error \(error)", file: file, line: line)
     }
 }
-
-/// A scratch directory removed at the end of the test.
-func makeTemporaryDirectory(_ testCase: XCTestCase) throws -> String {
-    let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("configtests-" + UUID().uuidString)
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    testCase.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-    return path
-}

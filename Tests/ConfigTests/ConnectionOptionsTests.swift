@@ -19,7 +19,7 @@ final class ConnectionOptionsTests: XCTestCase {
         let local = config.local.connection
         XCTAssertEqual(local.type, .imaps)
         XCTAssertEqual(local.host, "localhost")
-        XCTAssertEqual(local.port, 993)
+        XCTAssertEqual(local.effectivePort, 993)
         XCTAssertNil(local.proxy)
         XCTAssertNil(local.command)
         XCTAssertTrue(local.startTLS)
@@ -45,8 +45,8 @@ final class ConnectionOptionsTests: XCTestCase {
 
     func testType() throws {
         XCTAssertEqual(try local("type=imap").type, .imap)
-        XCTAssertEqual(try local("type=imap").port, 143)
-        XCTAssertEqual(try local("type=imaps").port, 993)
+        XCTAssertEqual(try local("type=imap").effectivePort, 143)
+        XCTAssertEqual(try local("type=imaps").effectivePort, 993)
         XCTAssertEqual(try local("type=tunnel\ncommand=dovecot").command, "dovecot")
         assertBad("type=imapz", "type: unknown value 'imapz' (expected imap, imaps or tunnel)")
         assertBad("type=IMAP", "type: unknown value 'IMAP' (expected imap, imaps or tunnel)")

@@ -23,7 +23,7 @@ final class PullimapConfigurationTests: XCTestCase {
         XCTAssertNil(config.purgeAfterDays)
         XCTAssertTrue(config.connection.compress, "pullimap(1): compress defaults to YES")
         XCTAssertEqual(config.connection.type, .imaps)
-        XCTAssertEqual(config.connection.port, 993)
+        XCTAssertEqual(config.connection.effectivePort, 993)
         XCTAssertTrue(config.warnings.isEmpty)
     }
 

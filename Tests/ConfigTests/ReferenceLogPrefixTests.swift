@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -23,21 +24,9 @@ final class ReferenceLogPrefixTests: XCTestCase {
 
     @discardableResult
     private func run(_ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        if let environment { process.environment = environment }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        let inputPipe = Pipe()
-        process.standardInput = inputPipe
-        try process.run()
-        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inputPipe.fileHandleForWriting.close()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try RunningProcess.run(arguments[0], Array(arguments.dropFirst()), stdin: .bytes(Array((input ?? "").utf8)),
+                                            environment: environment ?? [:], inheritEnvironment: environment == nil, stdout: .null)
+        return (result.status, result.stderr)
     }
 
     /// Two dovecot stores under `root`, a message in the local INBOX; returns the tunnel commands.

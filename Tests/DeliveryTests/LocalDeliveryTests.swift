@@ -83,18 +83,14 @@ final class LocalDeliveryTests: XCTestCase {
         let path = try makeTemporaryDirectory(self, prefix: "mbox") + "/inbox"
         FileManager.default.createFile(atPath: path, contents: Data())
         // Another process holds the fcntl lock for half a second (fcntl locks are per process).
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        holder.arguments = ["-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.lockf(f, fcntl.LOCK_EX); "
-                            + "print('locked', flush=True); time.sleep(0.5)", path]
-        let pipe = Pipe()
-        holder.standardOutput = pipe
-        try holder.run()
-        _ = pipe.fileHandleForReading.availableData  // "locked"
+        let holder = try RunningProcess("/usr/bin/python3",
+                                        ["-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.lockf(f, fcntl.LOCK_EX); "
+                                            + "print('locked', flush=True); time.sleep(0.5)", path], stdout: .stream)
+        _ = holder.output?.availableData  // "locked"
         let start = Date()
         try MboxDeliverer(path: path).deliver(message("Subject: x\r\n\r\nb\r\n"), next: nil)
         XCTAssertGreaterThan(Date().timeIntervalSince(start), 0.3, "the append waited for the lock")
-        holder.waitUntilExit()
+        XCTAssertEqual(holder.wait(timeout: 30).status, 0)
         XCTAssertTrue(text(path).hasPrefix("From a@example.org "))
     }
 

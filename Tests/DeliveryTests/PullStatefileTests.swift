@@ -98,14 +98,8 @@ final class PullStatefileTests: XCTestCase {
     func testAnotherProcessHoldingTheLock() throws {
         try requireTools(["/usr/bin/python3"])
         let path = try makeTemporaryDirectory(self) + "/state"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", lockScript, path, "hold"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        let line = output.fileHandleForReading.availableDataUntilNewline()
+        let process = try RunningProcess("/usr/bin/python3", ["-c", lockScript, path, "hold"], stdin: .pipe, stdout: .stream)
+        let line = process.output?.availableDataUntilNewline()
         XCTAssertEqual(line, "locked")
 
         XCTAssertThrowsError(try PullStatefile.open(path: path)) { error in
@@ -113,8 +107,8 @@ final class PullStatefileTests: XCTestCase {
             XCTAssertEqual(String(describing: error), "statefile \(path) is locked: is another pullimap running?")
             XCTAssertEqual((error as? PullStatefileError)?.exitStatus, .temporaryFailure)
         }
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        try process.input?.close()
+        XCTAssertEqual(process.wait(timeout: 30).status, 0)
         XCTAssertNoThrow(try PullStatefile.open(path: path), "the lock goes with the process")
     }
 

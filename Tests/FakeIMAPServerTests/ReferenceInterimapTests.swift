@@ -57,28 +57,15 @@ final class ReferenceInterimapTests: XCTestCase {
 
     func runInterimap(round: Int, config: String) throws {
         let log = dir.appendingPathComponent("interimap-\(round).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.interimap)
-        p.arguments = ["--config=\(config)", "--debug"]
-        var env = ProcessInfo.processInfo.environment
-        env["XDG_CONFIG_HOME"] = dir.appendingPathComponent("config").path
-        env["XDG_DATA_HOME"] = dir.appendingPathComponent("data").path
-        env["HOME"] = dir.path
-        p.environment = env
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        let deadline = Date().addingTimeInterval(60)
-        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if p.isRunning { p.terminate(); p.waitUntilExit() }
-        try handle.close()
-        if p.terminationStatus != 0 {
+        let p = try RunningProcess(Self.interimap, ["--config=\(config)", "--debug"],
+                                   environment: ["XDG_CONFIG_HOME": dir.appendingPathComponent("config").path,
+                                                 "XDG_DATA_HOME": dir.appendingPathComponent("data").path, "HOME": dir.path],
+                                   stdout: .file(log.path), stderr: .merged)
+        let result = p.stop(after: 60, with: SIGTERM).result
+        if result.status != 0 {
             keepDirectory = true
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            XCTFail("interimap round \(round) exited with status \(p.terminationStatus); log kept at \(log.path):\n" + text.suffix(4000))
+            XCTFail("interimap round \(round) exited with status \(result.status); log kept at \(log.path):\n" + text.suffix(4000))
         }
     }
 

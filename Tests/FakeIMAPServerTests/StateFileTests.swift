@@ -62,18 +62,7 @@ final class StateFileTests: FakeServerTestCase {
         let exe = try RequiredTool.product("fake-imapd")
         let path = dir.appendingPathComponent("s.json").path
         func run(_ input: String, _ args: [String] = []) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: exe)
-            p.arguments = ["--state", path] + args
-            let i = Pipe(), o = Pipe()
-            p.standardInput = i
-            p.standardOutput = o
-            try p.run()
-            i.fileHandleForWriting.write(Data(input.utf8))
-            try i.fileHandleForWriting.close()
-            let out = o.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: out, as: UTF8.self)
+            try RunningProcess.run(exe, ["--state", path] + args, stdin: .bytes(Array(input.utf8))).stdout
         }
         let out = try run("a CREATE x.y\r\nb APPEND x.y {5+}\r\nhello\r\nc LIST \"\" *\r\n", ["--delimiter", "."])
         XCTAssertTrue(out.contains("* LIST (\\HasNoChildren) \".\" x.y"), out)
@@ -107,5 +96,22 @@ final class StateFileTests: FakeServerTestCase {
         XCTAssertTrue(try c.readResponse().text.hasPrefix("* PREAUTH"))
         XCTAssertEqual(try c.command("LOGOUT").status, "OK")
         c.stream.close()
+    }
+
+    /// fake-imapd `--listen [::1]:PORT`: the brackets keep the IPv6 address's colons apart from
+    /// the port's, and the server answers on the IPv6 loopback.
+    func testListenerServesTheIPv6Loopback() throws {
+        let listener = try FakeIMAPListener(server: server, address: "[::1]:0")
+        listener.start()
+        defer { listener.stop() }
+        XCTAssertNotEqual(listener.port, 0)
+        let stream = try SocketStream.connect(host: "[::1]", port: listener.port)
+        let c = IMAPTestClient(stream: stream)
+        XCTAssertTrue(try c.readResponse().text.hasPrefix("* PREAUTH"))
+        XCTAssertEqual(try c.command("LOGOUT").status, "OK")
+        c.stream.close()
+        // Nothing answers on IPv4 there: the socket is bound to ::1 only.
+        XCTAssertThrowsError(try SocketStream.connect(host: "127.0.0.1", port: listener.port).close())
+        XCTAssertThrowsError(try FakeIMAPListener(server: server, address: "::1:0"))  // unbracketed
     }
 }

@@ -11,7 +11,7 @@ final class DovecotAccount {
     let pullimap: String
     var statefilePath: String { directory + "/statefile" }
     var configPath: String { directory + "/pullimap.ini" }
-    private var processes: [Process] = []
+    private var processes: [RunningProcess] = []
 
     init(_ testCase: XCTestCase) throws {
         fixture = try DovecotFixture()
@@ -100,7 +100,7 @@ final class DovecotAccount {
     }
 
     /// Starts pullimap in the background (e.g. with `--idle`).
-    func start(_ arguments: [String], reference: Bool = false, stderrPath: String) throws -> Process {
+    func start(_ arguments: [String], reference: Bool = false, stderrPath: String) throws -> RunningProcess {
         let process = try ExecutableRun.start(reference ? try Self.referencePullimap() : pullimap,
                                               ["--config=" + configPath] + arguments + ["acct"], stderrPath: stderrPath)
         processes.append(process)

@@ -36,7 +36,7 @@ final class ProcessAccount {
     var deliverMethod: String?
     /// `command` instead of fake-imapd with `fakeArguments`.
     var tunnelCommand: String?
-    private var processes: [Process] = []
+    private var processes: [RunningProcess] = []
 
     init(_ testCase: XCTestCase, transferProtocol: DeliveryMethod.TransferProtocol = .lmtp) throws {
         pullimap = try RequiredTool.product("pullimap")
@@ -111,7 +111,7 @@ final class ProcessAccount {
     }
 
     /// Starts `pullimap --config=… ARGUMENTS acct`; its standard error goes to `stderrPath`.
-    func start(_ arguments: [String] = [], crashAt: String? = nil, stderrPath: String) throws -> Process {
+    func start(_ arguments: [String] = [], crashAt: String? = nil, stderrPath: String) throws -> RunningProcess {
         try writeConfiguration()
         let process = try ExecutableRun.start(pullimap, ["--config=" + configPath] + arguments + ["acct"], crashAt: crashAt,
                                               stderrPath: stderrPath)
@@ -131,54 +131,33 @@ final class ProcessAccount {
     }
 }
 
-/// Runs a program (ours or the reference pullimap) as a user would.
+/// Runs a program (ours or the reference pullimap) as a user would, with the shared runner.
 enum ExecutableRun {
     /// Starts `executable`; its standard error goes to `stderrPath`. `crashAt` arms a crash point
     /// (`INTERIMAP_CRASH_AT`).
     static func start(_ executable: String, _ arguments: [String], crashAt: String? = nil, stderrPath: String,
-                      stdoutPath: String? = nil, environment extra: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["INTERIMAP_CRASH_AT"] = crashAt
-        environment.merge(extra) { $1 }
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        if let stdoutPath {
-            _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-            process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        } else {
-            process.standardOutput = FileHandle.nullDevice
-        }
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+                      stdoutPath: String? = nil, environment extra: [String: String] = [:]) throws -> RunningProcess {
+        var environment: [String: String?] = ["INTERIMAP_CRASH_AT": crashAt]
+        for (key, value) in extra { environment[key] = value }
+        return try RunningProcess(executable, arguments, environment: environment,
+                                  stdout: stdoutPath.map { .file($0) } ?? .null, stderr: .file(stderrPath))
     }
 
     /// Waits for `process` (killing it and failing the test after `timeout` seconds).
-    static func finish(_ process: Process, stderrPath: String, started: Date, timeout: TimeInterval,
+    static func finish(_ process: RunningProcess, stderrPath: String, timeout: TimeInterval,
                        file: StaticString = #filePath, line: UInt = #line) -> PullimapExit {
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            XCTFail("\(process.executableURL?.path ?? "process") did not finish within \(timeout) s", file: file, line: line)
-        }
-        process.waitUntilExit()
-        return PullimapExit(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+        let result = process.wait(timeout: timeout, file: file, line: line)
+        return PullimapExit(status: result.status, signaled: result.signaled,
                             stderr: (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "",
-                            duration: Date().timeIntervalSince(started))
+                            duration: result.duration)
     }
 
     static func run(_ executable: String, _ arguments: [String], crashAt: String? = nil, stderrPath: String,
                     stdoutPath: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60,
                     file: StaticString = #filePath, line: UInt = #line) throws -> PullimapExit {
-        let started = Date()
         let process = try start(executable, arguments, crashAt: crashAt, stderrPath: stderrPath, stdoutPath: stdoutPath,
                                 environment: environment)
-        return finish(process, stderrPath: stderrPath, started: started, timeout: timeout, file: file, line: line)
+        return finish(process, stderrPath: stderrPath, timeout: timeout, file: file, line: line)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `scenario` program (it sits next to the test executable) and the package's
@@ -29,21 +30,12 @@ enum ScenarioTool {
         return names.filter { $0.hasSuffix(".ini") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    /// Runs `scenario ARGUMENTS` with the shared runner, stdout and stderr interleaved.
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        let result = try RunningProcess.run(executable, arguments, environment: environment, stderr: .merged,
+                                            timeout: 1200, file: file, line: line)
+        return Result(status: result.status, output: result.stdout)
     }
 
     /// A scenario file with this text in a fresh temporary directory.

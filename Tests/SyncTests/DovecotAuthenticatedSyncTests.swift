@@ -39,17 +39,10 @@ final class DovecotAuthenticatedSyncTests: XCTestCase {
 
                 """
             try config.write(toFile: directory.appendingPathComponent("config").path, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try RequiredTool.product("interimap"))
-            process.arguments = ["--config=\(directory.path)/config", "--debug"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 0, output)
+            let result = try RunningProcess.run(try RequiredTool.product("interimap"), ["--config=\(directory.path)/config", "--debug"],
+                                                stderr: .merged)
+            let output = result.stdout
+            XCTAssertEqual(result.status, 0, output)
             XCTAssertTrue(output.contains("AUTHENTICATE \(auth) [REDACTED]"), output)
             XCTAssertFalse(output.contains(password), output)
             XCTAssertTrue(output.contains("remote(INBOX): Added 1 UID(s)"), output)

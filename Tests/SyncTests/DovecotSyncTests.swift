@@ -159,24 +159,16 @@ struct SQLiteShell {
     init(path: String) throws { self.path = try RequiredTool.require("/usr/bin/sqlite3") == "" ? "" : path }
 
     func execute(_ sql: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        p.arguments = [path, sql]
-        try p.run(); p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw NSError(domain: "sqlite3", code: Int(p.terminationStatus)) }
+        let result = try RunningProcess.run("/usr/bin/sqlite3", [path, sql])
+        guard result.status == 0 else { throw NSError(domain: "sqlite3", code: Int(result.status)) }
     }
 
     /// Keeps an exclusive lock on the database in a child process until the test ends.
     func holdExclusiveLock() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        p.arguments = [path]
-        let input = Pipe()
-        p.standardInput = input
-        try p.run()
-        input.fileHandleForWriting.write(Data("BEGIN EXCLUSIVE;\nSELECT 1;\n".utf8))
+        let p = try RunningProcess("/usr/bin/sqlite3", [path], stdin: .pipe, stdout: .null, stderr: .null)
+        p.input?.write(Data("BEGIN EXCLUSIVE;\nSELECT 1;\n".utf8))
         Thread.sleep(forTimeInterval: 0.5)
-        SQLiteShell.holders.append((p, input))
+        SQLiteShell.holders.append(p)
     }
-    nonisolated(unsafe) static var holders: [(Process, Pipe)] = []
+    nonisolated(unsafe) static var holders: [RunningProcess] = []
 }

@@ -49,22 +49,11 @@ final class SyncTestbed {
     /// Runs interimap (`binary`: our product by default) with `arguments`.
     func interimap(_ arguments: [String] = [], binary: String? = nil, environment: [String: String] = [:]) throws -> Run {
         try writeConfiguration()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary ?? RequiredTool.product("interimap"))
-        process.arguments = ["--config=\(configPath)"] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["XDG_DATA_HOME"] = directory.appendingPathComponent("data").path
+        var env: [String: String] = ["XDG_DATA_HOME": directory.appendingPathComponent("data").path]
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
-                   signaled: process.terminationReason == .uncaughtSignal)
+        let result = try RunningProcess.run(try binary ?? RequiredTool.product("interimap"), ["--config=\(configPath)"] + arguments,
+                                            environment: env, stderr: .merged)
+        return Run(status: result.status, output: result.stdout, signaled: result.signaled)
     }
 
     func reference(_ arguments: [String] = []) throws -> Run {

@@ -13,7 +13,7 @@ public final class DovecotIMAPLoginServer {
 
     public let root: String
     public let port: Int
-    private let process: Process
+    private let process: RunningProcess
 
     public var log: String { (try? String(contentsOfFile: root + "/dovecot.log", encoding: .utf8)) ?? "" }
 
@@ -89,12 +89,7 @@ public final class DovecotIMAPLoginServer {
         for directory in ["", "/home", "/state", "/mail"] { chown(root + directory, uid, gid) }
         chown(root + "/passwd", uid, gid)
         chmod(root, 0o755)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: dovecot)
-        process.arguments = ["-F", "-c", root + "/dovecot.conf"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try RunningProcess(dovecot, ["-F", "-c", root + "/dovecot.conf"], stdout: .null, stderr: .null)
         guard TCPPort.waitForListener(port: port) else {
             let log = self.log
             stop()
@@ -107,16 +102,9 @@ public final class DovecotIMAPLoginServer {
 
     /// `doveadm pw -s SCHEME`: the passdb form of a password (`{SCRAM-SHA-256}4096,salt,...`).
     static func hash(_ password: String, scheme: Scheme, doveadm: String) throws -> String {
-        let hasher = Process()
-        hasher.executableURL = URL(fileURLWithPath: doveadm)
-        hasher.arguments = ["pw", "-s", scheme.rawValue, "-p", password]
-        let output = Pipe()
-        hasher.standardOutput = output
-        try hasher.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        hasher.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard hasher.terminationStatus == 0, text.hasPrefix("{\(scheme.rawValue)}") else {
+        let hasher = try RunningProcess.run(doveadm, ["pw", "-s", scheme.rawValue, "-p", password], stderr: .null)
+        let text = hasher.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard hasher.status == 0, text.hasPrefix("{\(scheme.rawValue)}") else {
             throw XCTSkip("doveadm pw -s \(scheme.rawValue) failed: \(text)")
         }
         return text

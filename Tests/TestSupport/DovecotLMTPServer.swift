@@ -9,7 +9,7 @@ public final class DovecotLMTPServer {
     public let port: Int
     /// The maildir the messages land in (`new/` and `cur/`).
     public var maildir: String { root + "/mail" }
-    private let process: Process
+    private let process: RunningProcess
 
     public init(user: String = ProcessInfo.processInfo.environment["INTERIMAP_TEST_USER"] ?? "imaptest",
                 file: StaticString = #filePath, line: UInt = #line) throws {
@@ -71,12 +71,7 @@ public final class DovecotLMTPServer {
             chown(root + directory, pw.pointee.pw_uid, pw.pointee.pw_gid)
         }
         chmod(root, 0o755)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/dovecot")
-        process.arguments = ["-F", "-c", root + "/dovecot.conf"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try RunningProcess("/usr/sbin/dovecot", ["-F", "-c", root + "/dovecot.conf"], stdout: .null, stderr: .null)
         guard TCPPort.waitForListener(port: port) else {
             stop()
             let log = (try? String(contentsOfFile: root + "/dovecot.log", encoding: .utf8)) ?? ""

@@ -37,19 +37,9 @@ public enum PseudoTerminal {
     /// Runs `executable ARGUMENTS` on a terminal `columns` wide, with `environment` added to ours.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                            columns: Int = 100) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", driver, String(columns), executable] + arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
-        return Output(status: process.terminationStatus, text: text)
+        let result = try RunningProcess.run("python3", ["-c", driver, String(columns), executable] + arguments,
+                                            environment: environment)
+        let text = result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+        return Output(status: result.status, text: text)
     }
 }

@@ -24,7 +24,7 @@ public final class SMTPSinkServer {
 
     public let directory: String
     public let port: Int
-    private let process: Process
+    private let process: RunningProcess
 
     /// Refusals come from `refusals.json` (address → reply line) so that any address and reply
     /// text reach Python without quoting trouble. The envelope is written before the message is
@@ -67,14 +67,8 @@ public final class SMTPSinkServer {
     /// `["later@example.net": "451 4.3.0 try later"]`.
     public init(smtpUTF8: Bool = false, refusals: [String: String] = [:],
                 file: StaticString = #filePath, line: UInt = #line) throws {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import aiosmtpd"]
-        check.standardOutput = FileHandle.nullDevice
-        check.standardError = FileHandle.nullDevice
-        try? check.run()
-        check.waitUntilExit()
-        guard check.terminationStatus == 0 else {
+        let check = try? RunningProcess.run("python3", ["-c", "import aiosmtpd"], stdout: .null, stderr: .null)
+        guard check?.status == 0, check?.signaled == false else {
             let message = "python3 module aiosmtpd is missing: run scripts/setup.sh"
             if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail(message, file: file, line: line) }
             throw XCTSkip(message)
@@ -84,16 +78,9 @@ public final class SMTPSinkServer {
         try Self.handler.write(toFile: directory + "/smtpsink.py", atomically: true, encoding: .utf8)
         try JSONEncoder().encode(refusals).write(to: URL(fileURLWithPath: directory + "/refusals.json"))
         port = try TCPPort.free()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "aiosmtpd", "-n"] + (smtpUTF8 ? ["-u"] : [])
-            + ["-l", "127.0.0.1:\(port)", "-c", "smtpsink.Saver", directory]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONPATH"] = directory
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try RunningProcess("python3", ["-m", "aiosmtpd", "-n"] + (smtpUTF8 ? ["-u"] : [])
+                                         + ["-l", "127.0.0.1:\(port)", "-c", "smtpsink.Saver", directory],
+                                     environment: ["PYTHONPATH": directory], stdout: .null, stderr: .null)
         guard TCPPort.waitForListener(port: port) else {
             stop()
             XCTFail("aiosmtpd did not listen on \(port)", file: file, line: line)

@@ -72,28 +72,12 @@ final class SideBySide {
 
     private func run(program: String, in who: String, _ arguments: [String], timeout: TimeInterval, stopSignal: Int32) throws -> Outcome {
         let dir = root.appendingPathComponent(who)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["--config=\(dir.appendingPathComponent("config").path)"] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["HOME"] = dir.path
-        env["XDG_CONFIG_HOME"] = dir.path
-        env["XDG_DATA_HOME"] = dir.path
-        process.environment = env
         let err = dir.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: err)
-        process.standardError = handle
-        process.standardOutput = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        let stopped = process.isRunning
-        if stopped { kill(process.processIdentifier, stopSignal) }
-        process.waitUntilExit()
-        try handle.close()
-        return Outcome(status: process.terminationStatus, stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", stopped: stopped, dir: dir.path,
+        let process = try RunningProcess(program, ["--config=\(dir.appendingPathComponent("config").path)"] + arguments,
+                                         environment: ["HOME": dir.path, "XDG_CONFIG_HOME": dir.path, "XDG_DATA_HOME": dir.path],
+                                         stdout: .file(err.path), stderr: .merged)
+        let (result, stopped) = process.stop(after: timeout, with: stopSignal)
+        return Outcome(status: result.status, stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", stopped: stopped, dir: dir.path,
                        localMailboxes: try mailboxes(dir.appendingPathComponent("local.json")),
                        remoteMailboxes: try mailboxes(dir.appendingPathComponent("remote.json")))
     }

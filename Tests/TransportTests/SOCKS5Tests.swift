@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 #if canImport(Glibc)
@@ -32,7 +33,9 @@ final class SOCKS5Tests: XCTestCase {
             if let user, let password { arguments += ["-u", user, "-P", password] }
             let process = try ServerProcess(arguments, log: directory.file("microsocks-\(port).log"))
             do {
-                try waitForListener(port: port, timeout: 5)
+                guard TCPPort.waitForListener(port: Int(port), timeout: 5) else {
+                    throw TransportError.system(call: "connect", target: "127.0.0.1:\(port)", message: "never listened")
+                }
                 proxies.append(process)
                 return port
             } catch {

@@ -128,4 +128,21 @@ final class SocketStreamTests: XCTestCase {
         XCTAssertThrowsError(try HostAddress(parsing: "[imap.example.org]"))
         XCTAssertThrowsError(try HostAddress(parsing: ""))
     }
+
+    /// The one HOST[:PORT] splitter: brackets protect an IPv6 literal's colons.
+    func testHostPortSplitting() throws {
+        func split(_ text: String) -> String {
+            switch HostAddress.split(Substring(text)) {
+            case .success(let parts): return "\(parts.host)|\(parts.port.map(String.init) ?? "-")"
+            case .failure(let error): return "\(error)"
+            }
+        }
+        XCTAssertEqual(split("[::1]:143"), "[::1]|143")
+        XCTAssertEqual(split("[::1]"), "[::1]|-")
+        XCTAssertEqual(split("127.0.0.1:25"), "127.0.0.1|25")
+        XCTAssertEqual(split("imap.example.org"), "imap.example.org|-")
+        XCTAssertEqual(split("::1:25"), "::1|25")
+        XCTAssertEqual(split("[::1:25"), "unterminatedBracket")
+        XCTAssertEqual(split("[::1]x25"), "textAfterBracket")
+    }
 }

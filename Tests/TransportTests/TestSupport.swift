@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 #if canImport(Glibc)
@@ -137,49 +138,11 @@ let ipv6LoopbackAvailable: Bool = {
     }
 }()
 
-/// A listening TCP socket bound to a loopback address; port 0 picks a free port.
+/// A listening TCP socket bound to a loopback address (the shared `TCPListener`); port 0 picks a
+/// free port. The descriptor is the caller's to accept on and to close.
 func listenSocket(_ address: String, port: UInt16) throws -> (fd: Int32, port: UInt16) {
-    let v6 = address.contains(":")
-    let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw TransportError.system(call: "socket", target: address, message: errnoText(errno)) }
-    var one: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    var storage = sockaddr_storage()
-    var length: socklen_t
-    if v6 {
-        setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var sin6 = sockaddr_in6()
-        sin6.sin6_family = sa_family_t(AF_INET6)
-        sin6.sin6_port = port.bigEndian
-        inet_pton(AF_INET6, address, &sin6.sin6_addr)
-        withUnsafeBytes(of: sin6) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-        length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-    } else {
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = port.bigEndian
-        inet_pton(AF_INET, address, &sin.sin_addr)
-        withUnsafeBytes(of: sin) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-        length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    }
-    let bound = withUnsafePointer(to: &storage) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    guard bound == 0, listen(fd, 16) == 0 else {
-        let e = errno
-        Glibc.close(fd)
-        throw TransportError.system(call: "bind", target: "\(address):\(port)", message: errnoText(e))
-    }
-    var actual = sockaddr_storage()
-    var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
-    _ = withUnsafeMutablePointer(to: &actual) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &actualLength) }
-    }
-    let boundPort: UInt16 = withUnsafeBytes(of: actual) { raw in
-        // sin_port and sin6_port are both at offset 2, in network byte order.
-        UInt16(raw[2]) << 8 | UInt16(raw[3])
-    }
-    return (fd, boundPort)
+    let listener = try TCPListener(host: address, port: port, backlog: 16)
+    return (listener.descriptor, listener.port)
 }
 
 /// A port nobody listens on (bound then released).
@@ -262,20 +225,7 @@ final class ServerProcess: @unchecked Sendable {
 
     init(_ arguments: [String], log: String) throws {
         logPath = log
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-        guard rc == 0 else {
-            throw TransportError.tunnel(command: arguments.joined(separator: " "), message: errnoText(rc))
-        }
-        self.pid = pid
+        pid = try ChildSpawn.spawn(arguments, stdin: .null, stdout: .file(log, append: false), stderr: .standardOutput)
     }
 
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
@@ -302,28 +252,13 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
-/// Waits until something accepts TCP connections on 127.0.0.1:`port`.
-func waitForListener(port: UInt16, timeout: Double = 10) throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-        if let stream = try? SocketStream.connect(host: "127.0.0.1", port: port) {
-            stream.close()
-            return
-        }
-        if Date() > deadline { throw TransportError.system(call: "connect", target: "127.0.0.1:\(port)", message: "never listened") }
-        usleep(10_000)
-    }
-}
-
-/// Runs a shell command line (for the openssl CLI), failing with its output on a non-zero exit.
+/// Runs a shell command line (for the openssl CLI) with the shared test runner, failing with its
+/// output on a non-zero exit.
 @discardableResult
 func shell(_ command: String) throws -> String {
-    let tunnel = try TunnelStream.spawn(command: "exec 2>&1; " + command, terminationGracePeriod: 30)
-    tunnel.shutdownWrite()
-    let output = String(decoding: try readToEnd(tunnel), as: UTF8.self)
-    tunnel.close()
-    guard tunnel.exitStatus == .exited(0) else {
-        throw TransportError.tunnel(command: command, message: "\(tunnel.exitStatus.map { "\($0)" } ?? "?"): \(output)")
+    let result = try RunningProcess.run("/bin/sh", ["-c", command], stderr: .merged, timeout: 60)
+    guard result.status == 0, !result.signaled else {
+        throw TransportError.tunnel(command: command, message: "\(result.signaled ? "signal" : "exit status") \(result.status): \(result.stdout)")
     }
-    return output
+    return result.stdout
 }

@@ -11,7 +11,7 @@ extension ConnectionOptions {
             protocolMin: sslProtocolMin, protocolMax: sslProtocolMax,
             protocols: sslProtocols.map { TLSProtocolSelection(toggles: $0) },
             cipherList: sslCipherList, cipherSuites: sslCipherSuites)
-        return TransportEndpoint(type: type, host: host, port: UInt16(clamping: port), proxy: proxyValue, command: command,
+        return TransportEndpoint(type: type, host: host, port: port.map { UInt16(clamping: $0) }, proxy: proxyValue, command: command,
                                  nullStderr: nullStderr, keepAlive: keepAlive, tls: tls)
     }
 }

@@ -106,7 +106,7 @@ public struct SessionLogin: Sendable {
         case .xoauth2, .oauthBearer:
             let tunnel = options.type == .tunnel
             response = try authenticate(session, OAuthSASLClient(mechanism: mechanism, server: name, username: username, token: secret,
-                                                                 host: tunnel ? nil : options.hostName, port: tunnel ? nil : options.port))
+                                                                 host: tunnel ? nil : options.hostName, port: tunnel ? nil : options.effectivePort))
         case .scramSHA256, .scramSHA1:
             response = try authenticate(session, SCRAMSASLClient(mechanism: mechanism, server: name, username: username ?? "", password: secret))
         }

@@ -78,8 +78,7 @@ enum ConnectionOptionParser {
 
         if let text = try reader.string("host"), let setting = reader["host"] {
             if text.hasPrefix("[") || text.hasSuffix("]") {
-                let inner = String(text.dropFirst().dropLast())
-                guard text.hasPrefix("["), text.hasSuffix("]"), text.count >= 2, IPAddressSyntax.isIPAddress(inner) else {
+                guard (try? HostAddress(parsing: text))?.bracketed == true else {
                     throw ConfigError(setting, "\(quoted(text)) is not an IP literal (expected [IPv4 or IPv6 address])")
                 }
             } else if !IPAddressSyntax.isHostname(text) {
@@ -88,7 +87,6 @@ enum ConnectionOptionParser {
             options.host = text
         }
 
-        options.port = options.type.defaultPort
         if let text = try reader.string("port"), let setting = reader["port"] {
             guard let port = parsePort(text) else {
                 throw ConfigError(setting, "invalid port \(quoted(text)) (expected a number from 1 to 65535)")

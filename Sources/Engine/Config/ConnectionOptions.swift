@@ -5,8 +5,9 @@ public struct ConnectionOptions: Equatable, Sendable {
     public var type: ConnectionType = .imaps
     /// `host` as written (default `localhost`); `[...]` marks an IP literal, see ``hostName``.
     public var host: String = "localhost"
-    /// `port` (default 143 for imap, 993 for imaps).
-    public var port: Int = 993
+    /// `port` as written; nil for the type's default (``effectivePort``), which is filled in only
+    /// when the endpoint is built, so that a later `type` cannot leave a stale default behind.
+    public var port: Int?
     /// `proxy`: `socks5://` or `socks5h://[USER:PASSWORD@]PROXYHOST[:PROXYPORT]` (RFC 1928, RFC 1929).
     public var proxy: String?
     /// `command` for type=tunnel (required for it).
@@ -50,16 +51,14 @@ public struct ConnectionOptions: Equatable, Sendable {
 
     public init() {}
 
+    /// The port to connect to: ``port``, or the type's default (nil for a tunnel).
+    public var effectivePort: Int? { port ?? type.defaultPort.map(Int.init) }
+
     /// The host without the brackets of an IP literal.
-    public var hostName: String {
-        if host.hasPrefix("["), host.hasSuffix("]"), host.count >= 2 { return String(host.dropFirst().dropLast()) }
-        return host
-    }
+    public var hostName: String { (try? HostAddress(parsing: host))?.name ?? host }
 
     /// Whether ``host`` is an IP address (in brackets, or bare), so no name resolution is needed.
-    public var hostIsIPLiteral: Bool {
-        (host.hasPrefix("[") && host.hasSuffix("]")) || IPAddressSyntax.isIPAddress(host)
-    }
+    public var hostIsIPLiteral: Bool { (try? HostAddress(parsing: host))?.isIPLiteral ?? false }
 
     /// The name to send in the TLS SNI extension (RFC 6066 §3), or `nil` for none: interimap(1)
     /// "The default value is taken from the host option when it is a hostname, and to the empty

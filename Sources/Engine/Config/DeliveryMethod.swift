@@ -51,31 +51,26 @@ public struct DeliveryMethod: Equatable, Sendable, CustomStringConvertible {
         let rest = text[text.index(after: colon)...]
         let hostPart: Substring
         let portPart: Substring
-        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
-            // An IPv6 literal contains colons: the port follows the closing bracket.
-            hostPart = rest[...close]
-            let afterHost = rest[rest.index(after: close)...]
-            guard afterHost.hasPrefix(":") else {
+        switch HostAddress.split(rest) {
+        case .success(let parts):
+            guard let port = parts.port else {
                 throw DeliveryMethodError(reason: "missing port in \(quoted(text)) \(expected)")
             }
-            portPart = afterHost.dropFirst()
-        } else {
-            guard let portColon = rest.lastIndex(of: ":") else {
-                throw DeliveryMethodError(reason: "missing port in \(quoted(text)) \(expected)")
-            }
-            hostPart = rest[..<portColon]
-            portPart = rest[rest.index(after: portColon)...]
+            (hostPart, portPart) = (parts.host, port)
+        case .failure(.textAfterBracket):
+            throw DeliveryMethodError(reason: "missing port in \(quoted(text)) \(expected)")
+        case .failure(.unterminatedBracket):
+            throw DeliveryMethodError(reason: "bad address \(quoted(String(rest))) in \(quoted(text)) \(expected)")
         }
         guard let port = ConnectionOptionParser.parsePort(String(portPart)) else {
             throw DeliveryMethodError(reason: "bad port \(quoted(String(portPart))) in \(quoted(text)) (expected a number from 1 to 65535)")
         }
         let address: Address
-        if hostPart.hasPrefix("["), hostPart.hasSuffix("]"), hostPart.count >= 2 {
-            let inner = String(hostPart.dropFirst().dropLast())
-            guard IPAddressSyntax.isIPAddress(inner) else {
-                throw DeliveryMethodError(reason: "\(quoted(inner)) in \(quoted(text)) is not an IPv4 or IPv6 address")
+        if hostPart.hasPrefix("[") {
+            guard let literal = try? HostAddress(parsing: String(hostPart)), literal.bracketed else {
+                throw DeliveryMethodError(reason: "\(quoted(String(hostPart.dropFirst().dropLast()))) in \(quoted(text)) is not an IPv4 or IPv6 address")
             }
-            address = .ipLiteral(inner)
+            address = .ipLiteral(literal.name)
         } else if IPAddressSyntax.isHostname(String(hostPart)), !hostPart.contains(":") {
             address = IPAddressSyntax.isIPAddress(String(hostPart)) ? .ipLiteral(String(hostPart)) : .hostname(String(hostPart))
         } else {

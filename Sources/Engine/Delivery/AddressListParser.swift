@@ -7,6 +7,10 @@
 /// `Name: a@b, c@d;` (a group marker with a nil host, the members, then an end marker with nil
 /// mailbox and host, as RFC 3501 writes them), a bare `local` (nil host). Garbage between
 /// commas yields no address; parsing never fails.
+///
+/// The fake server builds its ENVELOPEs with its own, simpler parser (`MessageParts.addresses`
+/// in FakeIMAPServer) on purpose: what a server sends is then checked by this code rather
+/// than produced by it.
 public enum AddressListParser {
     enum Token: Equatable {
         case word(String)

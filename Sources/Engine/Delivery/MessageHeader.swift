@@ -4,6 +4,10 @@
 /// that is neither a field (`name:value`) nor a continuation (starts with space or tab) is
 /// skipped, as is anything after a header too large to be real: mail found in the wild is
 /// often malformed, and a sender address is not worth failing a delivery for.
+///
+/// Shared with the scenario tool (which names messages by their Message-ID or Subject); the
+/// fake server splits headers with its own code on purpose (see `MessageParts` there): it
+/// plays the server whose output this reads.
 public struct MessageHeader: Sendable {
     /// A header field: its name as written and its unfolded value (CRLFs removed, leading
     /// whitespace of the value kept out).

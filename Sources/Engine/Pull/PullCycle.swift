@@ -83,7 +83,7 @@ public struct PullCycle {
         // Step 3: one STORE per chunk of the set, pipelined.
         let seen = SequenceSet(delivered).union(stalled)
         if !seen.isEmpty {
-            let tags = try seen.chunked(maxLength: 8192).map { set in
+            let tags = try seen.chunked(maxLength: PullConnection.uidSetBytesPerCommand).map { set in
                 try connection.send(.uidStore(set, operation: StoreOperation(.add, silent: true), flags: [.seen]))
             }
             CrashPoint.reached("pull-seen-store")

@@ -63,7 +63,7 @@ public struct PurgePolicy: Sendable, Equatable {
             doomed = found.intersection(delivered)
         }
         guard !doomed.isEmpty else { return doomed }
-        let chunks = doomed.chunked(maxLength: 8192)
+        let chunks = doomed.chunked(maxLength: PullConnection.uidSetBytesPerCommand)
         let uidPlus = connection.session.capabilities.contains(.uidPlus)
         // The STOREs are pipelined; the expunge waits for them, as a server may run pipelined
         // commands concurrently (RFC 3501 §5.5) and the expunge depends on the `\Deleted` flags.

@@ -4,11 +4,26 @@ import Glibc
 import Darwin
 #endif
 
-/// Starting a child process with posix_spawnp (execvp's PATH search): tunnel commands and
-/// `passwordeval`. The child gets the default action for SIGPIPE back and an empty signal mask,
-/// and none of our descriptors beyond the three it is given.
-enum ChildSpawn {
-    enum Failure: Error { case spawn(String) }
+/// Starting a child process with posix_spawnp (execvp's PATH search): the one spawner of tunnel
+/// commands, `passwordeval`, the scenario tool's programs under test and the tests' helper
+/// servers. The child gets the default action for SIGPIPE back and an empty signal mask, and
+/// none of our descriptors beyond the three it is given.
+public enum ChildSpawn {
+    public enum Failure: Error { case spawn(String) }
+
+    /// Where one of the child's standard descriptors comes from.
+    public enum Stream: Sendable, Equatable {
+        /// Ours, as it is.
+        case inherit
+        /// This descriptor of ours (dup2'd into place).
+        case descriptor(Int32)
+        /// /dev/null.
+        case null
+        /// A file opened for writing (created 0644), appended to or truncated.
+        case file(String, append: Bool)
+        /// For stderr: wherever stdout went.
+        case standardOutput
+    }
 
     /// - Parameters:
     ///   - stdin, stdout: descriptors to put there; nil leaves ours.
@@ -16,6 +31,19 @@ enum ChildSpawn {
     ///     starts can be killed together (`kill(-pid, ...)`).
     static func spawn(_ arguments: [String], stdin: Int32?, stdout: Int32?, nullStderr: Bool = false,
                       newProcessGroup: Bool = false) throws -> pid_t {
+        try spawn(arguments, stdin: stdin.map(Stream.descriptor) ?? .inherit,
+                  stdout: stdout.map(Stream.descriptor) ?? .inherit, stderr: nullStderr ? .null : .inherit,
+                  newProcessGroup: newProcessGroup)
+    }
+
+    /// Starts `arguments[0]` (searched in PATH when it has no slash) with `arguments` as its argv.
+    /// - Parameters:
+    ///   - environment: the child's whole environment; nil passes ours on.
+    ///   - newProcessGroup: the child leads a process group of its own, so that everything it
+    ///     starts can be killed together (`kill(-pid, ...)`).
+    public static func spawn(_ arguments: [String], environment: [String: String]? = nil,
+                             stdin: Stream = .inherit, stdout: Stream = .inherit, stderr: Stream = .inherit,
+                             newProcessGroup: Bool = false) throws -> pid_t {
         #if os(Linux)
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -28,10 +56,15 @@ enum ChildSpawn {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
 
-        if let stdin { posix_spawn_file_actions_adddup2(&actions, stdin, 0) }
-        if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
-        if nullStderr {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        for (target, stream) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
+            switch stream {
+            case .inherit: break
+            case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
+            case .null: posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+            case .file(let path, let append):
+                posix_spawn_file_actions_addopen(&actions, target, path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0o644)
+            case .standardOutput: posix_spawn_file_actions_adddup2(&actions, 1, target)
+            }
         }
         addCloseFrom(&actions, 3)
 
@@ -56,10 +89,15 @@ enum ChildSpawn {
 
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
-        defer { for p in argv { free(p) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer {
+            for p in argv { free(p) }
+            for p in envp ?? [] { free(p) }
+        }
         var pid: pid_t = 0
         guard let program = argv[0] else { throw Failure.spawn("empty command") }
-        let rc = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
+        let rc = envp.map { posix_spawnp(&pid, program, &actions, &attributes, argv, $0) }
+            ?? posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw Failure.spawn("\(arguments[0]): \(errnoText(rc))") }
         return pid
     }

@@ -9,6 +9,9 @@ import Foundation
 /// the server can decode each command as soon as it arrives (§4: "the compressor must flush
 /// ... after each command"), which is what makes pipelining work over compression.
 ///
+/// The fake server has its own codec (`DeflateCodec` in FakeIMAPServer) on purpose, so that
+/// each side checks the other's compression as a real peer would.
+///
 /// The two directions share nothing: the deflater is used only under `writeLock`, the inflater
 /// only under `readLock`, so a reader blocked waiting for the server never delays a writer.
 public final class DeflateStream: ByteStream, @unchecked Sendable {

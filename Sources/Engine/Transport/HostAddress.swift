@@ -53,6 +53,31 @@ public struct HostAddress: Equatable, Sendable, CustomStringConvertible {
         return name
     }
 
+    /// Why a `HOST[:PORT]` value could not be split.
+    public enum SplitError: Error, Equatable, Sendable {
+        /// `[` with no `]`.
+        case unterminatedBracket
+        /// Something other than `:PORT` after the `]`.
+        case textAfterBracket
+    }
+
+    /// Splits `HOST[:PORT]` where HOST is a name, a bare IPv4 address, or an IP literal in square
+    /// brackets (`[2001:db8::1]:993`): the one splitter of every such value (the `proxy` option,
+    /// `deliver-method`, the fake servers' listen addresses). The host keeps its brackets, for
+    /// `init(parsing:)`; an unbracketed host is cut at the last colon, so a bare IPv6 address
+    /// comes back as a host with colons in it, which each caller rejects in its own words.
+    public static func split(_ text: Substring) -> Result<(host: Substring, port: Substring?), SplitError> {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return .failure(.unterminatedBracket) }
+            let after = text[text.index(after: close)...]
+            if after.isEmpty { return .success((text[...close], nil)) }
+            guard after.hasPrefix(":") else { return .failure(.textAfterBracket) }
+            return .success((text[...close], after.dropFirst()))
+        }
+        guard let colon = text.lastIndex(of: ":") else { return .success((text, nil)) }
+        return .success((text[..<colon], text[text.index(after: colon)...]))
+    }
+
     /// inet_pton for both families; nil when `text` is not an address literal.
     static func parseIP(_ text: String) -> IP? {
         var v4 = [UInt8](repeating: 0, count: 4)

@@ -64,24 +64,19 @@ public struct SOCKS5Proxy: Equatable, Sendable, CustomStringConvertible {
             password = nil
         }
 
-        var hostPart: Substring
-        var portPart: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { throw invalid("unterminated '[' in host") }
-            hostPart = rest[...close]
-            let after = rest[rest.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw invalid("unexpected text after ']'") }
-                portPart = after.dropFirst()
+        let hostPart: Substring
+        let portPart: Substring?
+        switch HostAddress.split(rest) {
+        case .failure(.unterminatedBracket): throw invalid("unterminated '[' in host")
+        case .failure(.textAfterBracket): throw invalid("unexpected text after ']'")
+        case .success(let parts): (hostPart, portPart) = parts
+        }
+        if hostPart.hasPrefix("[") {
+            guard (try? HostAddress(parsing: String(hostPart)))?.bracketed == true else {
+                throw invalid("'\(hostPart)' is not an IP literal")
             }
-            let inner = String(hostPart.dropFirst().dropLast())
-            guard HostAddress.parseIP(inner) != nil else { throw invalid("'\(hostPart)' is not an IP literal") }
-        } else if let colon = rest.lastIndex(of: ":") {
-            hostPart = rest[..<colon]
-            portPart = rest[rest.index(after: colon)...]
-            guard !hostPart.contains(":") else { throw invalid("IPv6 addresses must be written in brackets") }
-        } else {
-            hostPart = rest
+        } else if hostPart.contains(":") {
+            throw invalid("IPv6 addresses must be written in brackets")
         }
         guard !hostPart.isEmpty else { throw invalid("missing host") }
         host = String(hostPart)

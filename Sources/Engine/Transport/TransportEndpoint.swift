@@ -3,15 +3,10 @@
 /// SO_KEEPALIVE (enabled by `--watch`).
 public struct TransportEndpoint: Equatable, Sendable {
 
-    /// Default port for type=imap (RFC 3501 §2.1).
-    public static let imapPort: UInt16 = 143
-    /// Default port for type=imaps (RFC 8314 §7).
-    public static let imapsPort: UInt16 = 993
-
     public var type: ConnectionType
     /// Server name or IP literal (`[..]` forces an IP literal); default localhost.
     public var host: String
-    /// nil: 143 for imap, 993 for imaps.
+    /// nil: the type's default port.
     public var port: UInt16?
     /// SOCKS5 proxy for imap and imaps.
     public var proxy: SOCKS5Proxy?
@@ -40,10 +35,9 @@ public struct TransportEndpoint: Equatable, Sendable {
         self.tls = tls
     }
 
-    /// The port to connect to: `port`, or the type's default.
-    public var effectivePort: UInt16 {
-        port ?? (type == .imaps ? TransportEndpoint.imapsPort : TransportEndpoint.imapPort)
-    }
+    /// The port to connect to: `port`, or the type's default (`ConnectionType.defaultPort`; a
+    /// tunnel, which has none, never connects to a port).
+    public var effectivePort: UInt16 { port ?? type.defaultPort ?? 0 }
 
     /// "host:port" or "tunnel 'command'", for log and error messages.
     public var peerDescription: String {

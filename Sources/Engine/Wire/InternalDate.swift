@@ -4,6 +4,10 @@ import Foundation
 ///
 /// Kept as the calendar fields and zone offset the server sent, so that copying a message to
 /// another server with APPEND preserves the date exactly, zone included.
+///
+/// The fake server formats and parses dates with its own code (`WireFormat.internalDate` and
+/// `parseDateTime` in FakeIMAPServer) on purpose: it checks this code independently, as a real
+/// server would.
 public struct InternalDate: Sendable, Hashable, CustomStringConvertible {
     public let year: Int
     /// 1...12

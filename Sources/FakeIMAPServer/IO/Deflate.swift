@@ -4,6 +4,11 @@ import Engine
 /// One direction of COMPRESS=DEFLATE (RFC 4978): raw deflate (no zlib header, window bits -15,
 /// RFC 4978 §4), flushed with Z_SYNC_FLUSH after each batch of output so the peer can decode
 /// every response as soon as it arrives.
+///
+/// Independent of the engine's `DeflateStream` on purpose: the fake server must decode what
+/// the engine's deflater writes (a missing sync flush after a command shows here as a stalled
+/// session) and the engine must decode this one's output, as with dovecot; the same codec on
+/// both ends would agree with itself whatever it did.
 final class DeflateCodec {
     enum Direction { case compress, decompress }
     private let stream: UnsafeMutablePointer<z_stream>

@@ -1,92 +1,35 @@
 import Engine
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// A TCP listener on a loopback address that serves every connection with a fake server
-/// (fake-imapd `--listen`, and tests of the TCP transport).
-public final class FakeIMAPListener: @unchecked Sendable {
-    public enum Failure: Error, CustomStringConvertible {
-        case invalidAddress(String)
-        case system(call: String, message: String)
-        public var description: String {
-            switch self {
-            case .invalidAddress(let a): return "invalid listen address '\(a)': expected IPv4-ADDRESS:PORT"
-            case let .system(call, message): return "\(call): \(message)"
-            }
-        }
-    }
-
+/// A TCP listener that serves every connection with a fake server (fake-imapd `--listen`, and
+/// tests of the TCP transport), on the shared `TCPListener`: IPv4 or IPv6, `[::1]:PORT`.
+public final class FakeIMAPListener: Sendable {
     public let server: FakeIMAPServer
-    private let fd: Int32
+    private let listener: TCPListener
     /// The port actually bound (useful with port 0).
-    public let port: UInt16
-    /// Protects `stopped`.
-    private let lock = NSLock()
-    private var stopped = false
+    public var port: UInt16 { listener.port }
 
-    /// Binds `host:port` (IPv4 literal; port 0 picks a free one).
+    /// Binds `host` (an IPv4 or IPv6 literal, bracketed or not) and `port` (0 picks a free one).
     public init(server: FakeIMAPServer, host: String = "127.0.0.1", port: UInt16 = 0) throws {
         self.server = server
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { throw Failure.invalidAddress("\(host):\(port)") }
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard s >= 0 else { throw Failure.system(call: "socket", message: String(cString: strerror(errno))) }
-        var one: Int32 = 1
-        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(s, 16) == 0 else {
-            let m = String(cString: strerror(errno)); Glibc.close(s)
-            throw Failure.system(call: "bind/listen \(host):\(port)", message: m)
-        }
-        var actual = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) }
-        }
-        fd = s
-        self.port = UInt16(bigEndian: actual.sin_port)
+        listener = try TCPListener(host: host, port: port)
     }
 
-    /// Parses `HOST:PORT` and binds it.
-    public convenience init(server: FakeIMAPServer, address: String) throws {
-        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
-            throw Failure.invalidAddress(address)
-        }
-        try self.init(server: server, host: String(address[..<colon]), port: port)
+    /// Parses `ADDRESS:PORT` (`[ADDRESS]:PORT` for IPv6) and binds it.
+    public init(server: FakeIMAPServer, address: String) throws {
+        self.server = server
+        listener = try TCPListener(address: address)
     }
 
     /// Accepts connections until `stop()`, each served on its own thread. Blocks.
     public func run() {
-        while true {
-            let c = accept(fd, nil, nil)
-            if c < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            lock.lock(); let done = stopped; lock.unlock()
-            if done { Glibc.close(c); return }
-            // SocketStream keeps the descriptor until no call is using it (no reuse race) and
-            // sends with MSG_NOSIGNAL (no SIGPIPE when a client hangs up).
-            server.serveInBackground(SocketStream(adopting: c, peer: "client"))
-        }
+        listener.run { [server] in server.serveInBackground($0) }
     }
 
     /// Accepts connections on a background thread.
     public func start() {
-        let t = Thread { [self] in self.run() }
-        t.name = "fake-imap-listener"
-        t.start()
+        listener.start { [server] in server.serveInBackground($0) }
     }
 
-    public func stop() {
-        lock.lock(); stopped = true; lock.unlock()
-        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
-    }
+    public func stop() { listener.stop() }
 }

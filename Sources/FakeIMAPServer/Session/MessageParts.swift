@@ -2,6 +2,11 @@ import Foundation
 
 /// The parts of an RFC 5322 message that FETCH can ask for (RFC 3501 §6.4.5): the header,
 /// the text, chosen header fields, and the ENVELOPE structure.
+///
+/// Its header splitting and address parsing are independent of the engine's `MessageHeader`
+/// and `AddressListParser` on purpose: here they build what a server sends (raw header lines
+/// kept as written for HEADER.FIELDS, the ENVELOPE's address structures), which pullimap then
+/// reads with the engine's code; one implementation on both ends would hide its own mistakes.
 struct MessageParts {
     let raw: [UInt8]
     /// Header including the blank line that ends it.

@@ -73,6 +73,11 @@ enum WireFormat {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// RFC 3501 `date-time`: `"21-Nov-2026 17:46:44 +0000"` (two-digit day, as dovecot writes).
+    ///
+    /// Independent of the engine's `InternalDate` on purpose: the fake server stands where
+    /// dovecot stands, writing the dates the engine parses and parsing the dates the engine's
+    /// APPEND writes, so a mistake in the engine's date code must show as a mismatch here,
+    /// not be mirrored by the same code on both ends.
     /// Messages report it in UTC: dovecot's maildir keeps the instant, not the zone.
     static func internalDate(_ date: Date, zone: Int = 0) -> String {
         var cal = Calendar(identifier: .gregorian)

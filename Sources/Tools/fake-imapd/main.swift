@@ -77,7 +77,7 @@ struct FakeIMAPD: ParsableCommand {
     @Option(name: .long, help: "Simulated transfer time per byte sent, in seconds.")
     var latencyPerByte: Double = 0
 
-    @Option(name: .long, help: "Serve TCP on this loopback address (e.g. 127.0.0.1:1143) instead of stdio.")
+    @Option(name: .long, help: "Serve TCP on this loopback address (e.g. 127.0.0.1:1143 or [::1]:1143) instead of stdio.")
     var listen: String?
 
     @Option(name: .long, help: ArgumentHelp("Drop the connection after N untagged responses of COMMAND (e.g. 'UID FETCH:3'; repeatable).", valueName: "COMMAND:N"))

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,7 @@ enum TerminationStatus: Equatable, CustomStringConvertible {
     }
 }
 
-/// A process started with posix_spawn in its own process group, so that it and everything it
+/// A process started (with the engine's `ChildSpawn`) in its own process group, so that it and everything it
 /// starts (tunnel commands, fake servers) can be waited for and, if need be, killed together.
 /// Descendants orphaned by a crash of the engine are reparented to init; the group counts as
 /// ended when none of its processes is alive (zombies waiting for init do not count).
@@ -37,64 +38,44 @@ final class ChildProcess {
 
     init(executable: String, arguments: [String], environment: [String: String],
          stdinPipe wantStdinPipe: Bool = false, output: Output, newProcessGroup: Bool = true) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        // Default signal handling in the child (the runner ignores SIGPIPE).
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        let groupFlag = newProcessGroup ? POSIX_SPAWN_SETPGROUP : 0
-        posix_spawnattr_setflags(&attributes, Int16(groupFlag | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         var toClose: [Int32] = []
         defer { for fd in toClose { close(fd) } }
+        var stdin = ChildSpawn.Stream.null
         var parentStdin: Int32?
         if wantStdinPipe {
             var fds: [Int32] = [0, 0]
             guard Self.makePipe(&fds) else { throw RunnerError("pipe: \(String(cString: strerror(errno)))") }
-            posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+            stdin = .descriptor(fds[0])
             toClose.append(fds[0])
             parentStdin = fds[1]
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
+        let stdout: ChildSpawn.Stream, stderr: ChildSpawn.Stream
         var parentStdout: Int32?
         switch output {
         case .file(let path):
-            posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            (stdout, stderr) = (.file(path, append: true), .standardOutput)
         case .pipe(let keepStderr):
             var fds: [Int32] = [0, 0]
-            guard Self.makePipe(&fds) else { throw RunnerError("pipe: \(String(cString: strerror(errno)))") }
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            if !keepStderr { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
+            guard Self.makePipe(&fds) else {
+                if let fd = parentStdin { close(fd) }
+                throw RunnerError("pipe: \(String(cString: strerror(errno)))")
+            }
+            (stdout, stderr) = (.descriptor(fds[1]), keepStderr ? .inherit : .null)
             toClose.append(fds[1])
             parentStdout = fds[0]
         case .null:
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            (stdout, stderr) = (.null, .standardOutput)
         }
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for p in argv { free(p) }; for p in envp { free(p) } }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else {
+        do {
+            // The shared spawner: its own process group, SIGPIPE back to the default, an empty
+            // signal mask, no descriptor of ours beyond the three.
+            pid = try ChildSpawn.spawn([executable] + arguments, environment: environment, stdin: stdin,
+                                       stdout: stdout, stderr: stderr, newProcessGroup: newProcessGroup)
+        } catch ChildSpawn.Failure.spawn(let message) {
             if let fd = parentStdin { close(fd) }
             if let fd = parentStdout { close(fd) }
-            throw RunnerError("cannot run \(executable): \(String(cString: strerror(result)))")
+            throw RunnerError("cannot run \(message)")
         }
-        pid = child
         stdinPipe = parentStdin
         stdoutPipe = parentStdout
     }

@@ -56,8 +56,8 @@ final class ScenarioRunner {
     let options: RunnerOptions
     let labels: LabelIndex
     /// Set by `run()` before any step.
-    private var workspace = EngineWorkspace(directory: "")
-    private var backends: [String: ServerBackend] = [:]
+    private(set) var workspace = EngineWorkspace(directory: "")
+    private(set) var backends: [String: ServerBackend] = [:]
     private var receiver: DeliveryRecorder?
     private var pendingFaults: [String: [ServerFault]] = [:]
     private var pendingReceiverFaults: [ReceiverFault] = []
@@ -354,44 +354,6 @@ final class ScenarioRunner {
         }
         if let n = spec.deliveries { what.append("\(n) deliveries (got \(receiver?.deliveries.count ?? 0))") }
         return "waited \(String(format: "%g", spec.timeout)) seconds for \(what.joined(separator: " and "))\n" + tail(output)
-    }
-
-    private func applyDatabaseChange(_ change: DatabaseChange) throws {
-        let db = DatabaseInspector(path: workspace.databasePath(scenario))
-        let naming = ScenarioMailboxNames(scenario: scenario)
-        func index(_ mailbox: String) throws -> Int64 {
-            let name = naming.databaseName(naming.components(ofLocalName: mailbox))
-            guard let row = try db.mailboxes().first(where: { $0.name == name }) else {
-                throw RunnerError("the database has no mailbox '\(mailbox)'")
-            }
-            return row.index
-        }
-        func serverMailbox(_ side: String, _ mailbox: String) throws -> MailboxSnapshot {
-            guard let backend = backends[side] else { throw RunnerError("no server '\(side)'") }
-            let name = naming.serverName(naming.components(ofLocalName: mailbox), side: side)
-            guard let box = try backend.snapshot().mailbox(name) else { throw RunnerError("\(side) has no mailbox '\(name)'") }
-            return box
-        }
-        switch change {
-        case .sql(let sql):
-            try db.execute([(sql, [])])
-        case let .forgetMapping(mailbox, names):
-            let idx = try index(mailbox)
-            let local = try serverMailbox("local", mailbox)
-            var sqls: [(String, [Int64])] = []
-            for label in names {
-                let uids = labels.uids(of: label, in: local)
-                guard !uids.isEmpty else { throw RunnerError("no message '\(label)' in local \(mailbox)") }
-                for uid in uids { sqls.append(("DELETE FROM mapping WHERE idx = ? AND lUID = ?", [idx, Int64(uid)])) }
-            }
-            try db.execute(sqls)
-        case let .map(mailbox, l, r):
-            try db.execute([("INSERT INTO mapping (idx, lUID, rUID) VALUES (?, ?, ?)", [try index(mailbox), Int64(l), Int64(r)])])
-        case let .catchUp(side, mailbox):
-            let box = try serverMailbox(side, mailbox)
-            try db.execute([("UPDATE \(side) SET UIDNEXT = ?, HIGHESTMODSEQ = ? WHERE idx = ?",
-                             [Int64(box.uidNext), Int64(bitPattern: box.highestModSeq), try index(mailbox)])])
-        }
     }
 
     /// The recorded traffic of the last run, for `--verbose`.

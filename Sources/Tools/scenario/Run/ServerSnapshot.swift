@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// What a server holds at one moment, independent of the backend (fake store or dovecot):
@@ -50,27 +51,18 @@ struct LabelIndex {
 
     func label(of body: [UInt8]) -> String {
         if let label = labelByBody[body] { return label }
-        let headerEnd = Self.headerEnd(body)
-        let header = String(decoding: body[..<headerEnd], as: UTF8.self)
-        for line in header.components(separatedBy: "\r\n") {
-            let lower = line.lowercased()
-            if lower.hasPrefix("message-id:"), let open = line.firstIndex(of: "<"), let at = line.range(of: "@scenario.example>") {
-                return String(line[line.index(after: open)..<at.lowerBound]) + "~"
+        // The engine's header reader: this tool only names what it finds (no server role to
+        // play independently, unlike the fake server's own header code).
+        let fields = MessageHeader(message: body).fields
+        for field in fields where field.name.lowercased() == "message-id" {
+            if let open = field.value.firstIndex(of: "<"), let at = field.value.range(of: "@scenario.example>"), open < at.lowerBound {
+                return String(field.value[field.value.index(after: open)..<at.lowerBound]) + "~"
             }
         }
-        for line in header.components(separatedBy: "\r\n") where line.lowercased().hasPrefix("subject:") {
-            return "[" + line.dropFirst(8).trimmingCharacters(in: .whitespaces) + "]"
+        if let subject = fields.first(where: { $0.name.lowercased() == "subject" }) {
+            return "[" + subject.value.trimmingCharacters(in: .whitespaces) + "]"
         }
         return "[\(body.count) bytes]"
-    }
-
-    private static func headerEnd(_ body: [UInt8]) -> Int {
-        var i = 0
-        while i + 3 < body.count {
-            if body[i] == 13 && body[i + 1] == 10 && body[i + 2] == 13 && body[i + 3] == 10 { return i }
-            i += 1
-        }
-        return min(body.count, 2000)
     }
 
     /// UIDs of the messages with `label` in `mailbox`.
