@@ -43,7 +43,7 @@ final class IMAPSessionTests: XCTestCase {
         }
         _ = try session.readGreeting()
         XCTAssertThrowsError(try session.execute(.select(MailboxName("x")))) { error in
-            XCTAssertEqual(error as? IMAPClientError, .commandFailed(command: "SELECT", text: "Mailbox doesn't exist: x"))
+            XCTAssertEqual(error as? IMAPClientError, .commandFailed(command: "SELECT", text: "[NONEXISTENT] Mailbox doesn't exist: x"))
         }
         XCTAssertThrowsError(try session.execute(.uidExpunge(SequenceSet([1])))) { error in
             XCTAssertEqual(error as? IMAPClientError, .commandRejected(command: "UID EXPUNGE", text: "Error in IMAP command"))

@@ -8,57 +8,20 @@ import XCTest
 /// servers and the database are byte-identical before and after, the log names every change it
 /// would make (each line marked `[dry-run]`), and a real run afterwards makes exactly those.
 final class DryRunProcessTests: XCTestCase {
-    private var dir: URL!
+    private var pair: FakeServerPair!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("dry-run-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let fakeIMAPD = ToolRunner.productsDirectory.appendingPathComponent("fake-imapd").path
-        let local = FakeIMAPStore(delimiter: "/", firstUIDValidity: 100)
-        let remote = FakeIMAPStore(delimiter: ".", firstUIDValidity: 500)
-        for i in 1...3 { try local.append(to: "INBOX", "From: a@example.org\r\nSubject: \(i)\r\n\r\nbody \(i)\r\n") }
-        try save(local, "local", delimiter: "/", validity: 100)
-        try save(remote, "remote", delimiter: ".", validity: 500)
-        try """
-            database = \(databasePath)
-            [local]
-            type = tunnel
-            command = \(fakeIMAPD) --state \(statePath("local"))
-            [remote]
-            type = tunnel
-            command = \(fakeIMAPD) --state \(statePath("remote")) --delimiter .
-
-            """.write(to: dir.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        pair = try FakeServerPair { local, _ in
+            for i in 1...3 { try local.append(to: "INBOX", "From: a@example.org\r\nSubject: \(i)\r\n\r\nbody \(i)\r\n") }
+        }
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { pair = nil }
 
-    private var databasePath: String { dir.appendingPathComponent("data/interimap.db").path }
-    private func statePath(_ side: String) -> String { dir.appendingPathComponent("\(side).json").path }
-
-    private func save(_ store: FakeIMAPStore, _ side: String, delimiter: Character, validity: UInt32) throws {
-        try FakeIMAPStateFile(path: statePath(side), delimiter: delimiter, firstUIDValidity: validity).save(store)
-    }
-
-    /// Changes a server's state file as another client would.
-    private func change(_ side: String, _ body: (FakeIMAPStore) throws -> Void) throws {
-        let file = FakeIMAPStateFile(path: statePath(side))
-        let store = try file.loadStore()
-        try body(store)
-        try file.save(store)
-    }
-
-    private func interimap(_ arguments: [String]) throws -> ToolRun {
-        try ToolRunner.run("interimap", ["--config=\(dir.appendingPathComponent("config").path)"] + arguments,
-                           environment: ["XDG_DATA_HOME": dir.path, "HOME": dir.path])
-    }
-
-    /// The bytes of everything a run could change.
-    private func files() -> [String: Data?] {
-        var result: [String: Data?] = [:]
-        for path in [statePath("local"), statePath("remote"), databasePath] { result[path] = FileManager.default.contents(atPath: path) }
-        return result
-    }
+    private var databasePath: String { pair.databasePath }
+    private func change(_ side: String, _ body: (FakeIMAPStore) throws -> Void) throws { try pair.change(side, body) }
+    private func interimap(_ arguments: [String]) throws -> ToolRun { try pair.interimap(arguments) }
+    private func files() -> [String: Data?] { pair.files() }
 
     private func lines(_ run: ToolRun) -> [String] {
         run.stderr.split(separator: "\n").map(String.init).filter { !$0.contains("IMAP traffic (bytes)") }
@@ -69,7 +32,7 @@ final class DryRunProcessTests: XCTestCase {
         let run = try interimap(["--dry-run"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(files(), before)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("data").path), "not even the database's directory")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pair.dir.appendingPathComponent("data").path), "not even the database's directory")
         XCTAssertEqual(lines(run), ["[dry-run] Creating new schema in database file \(databasePath)",
                                     "database: [dry-run] Created mailbox INBOX",
                                     "remote(INBOX): [dry-run] Added 3 UID(s) 1:3 -> 1:3"])

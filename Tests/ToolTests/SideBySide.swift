@@ -62,6 +62,24 @@ final class SideBySide {
         """
     }
 
+    /// Replaces the body of the `[local]` or `[remote]` section in both configurations (nil: as
+    /// set up). `FAKE` stands for the fake-imapd program, `DIR` for the program's own directory
+    /// (its state files are `DIR/local.json` and `DIR/remote.json`).
+    /// `remoteFor`, when given, makes the remote section of each program (`reference`, `ours`).
+    func reconfigure(local: String? = nil, remote: String? = nil, remoteFor: ((String) -> String)? = nil) throws {
+        for who in ["reference", "ours"] {
+            let dir = root.appendingPathComponent(who)
+            var text = configuration(dir: dir)
+            for (name, body) in [("local", local), ("remote", remoteFor.map { $0(who) } ?? remote)] {
+                guard let body, let start = text.range(of: "[\(name)]\n") else { continue }
+                let end = text.range(of: "\n\n", range: start.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
+                text.replaceSubrange(start.upperBound..<end, with: body.replacingOccurrences(of: "FAKE", with: fakeIMAPD)
+                    .replacingOccurrences(of: "DIR", with: dir.path))
+            }
+            try text.write(to: dir.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        }
+    }
+
     /// Runs both programs with `arguments`; a run still going after `timeout` seconds is
     /// stopped with `stopSignal`.
     func run(_ arguments: [String], timeout: TimeInterval = 30, stopSignal: Int32 = SIGTERM) throws -> (reference: Outcome, ours: Outcome) {

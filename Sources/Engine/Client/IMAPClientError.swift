@@ -13,6 +13,9 @@ public enum IMAPClientError: Error, Equatable, CustomStringConvertible, ExitStat
     /// `STARTTLS = YES` but the server does not advertise STARTTLS: abort rather than send
     /// credentials in clear (RFC 2595 §3.1; protects against capability stripping).
     case startTLSUnavailable
+    /// `STARTTLS = YES` and the server greets with PREAUTH: the session is authenticated in clear,
+    /// STARTTLS can no longer be sent (RFC 3501 §6.2.1); someone may have stripped it.
+    case preAuthenticatedInClear
     /// A required extension is missing (interimap(1): QRESYNC, LIST-EXTENDED, LIST-STATUS or NOTIFY, UIDPLUS).
     case missingCapability(String)
     /// Authentication is needed but no way is possible: a reason for the user.
@@ -27,6 +30,9 @@ public enum IMAPClientError: Error, Equatable, CustomStringConvertible, ExitStat
         case let .commandRejected(c, t): return "\(c) rejected (BAD): \(t)"
         case .serverClosed(let t): return "server closed the connection: \(t)"
         case .connectionLost(let t): return "connection lost: \(t)"
+        case .preAuthenticatedInClear:
+            // The reference's words.
+            return "PREAUTH greeting on plaintext connection? MiTM in action? Aborting, set \"STARTTLS = NO\" to ignore."
         case .startTLSUnavailable: return "server did not advertise STARTTLS capability (set STARTTLS = NO to connect anyway, unencrypted)"
         case .missingCapability(let c): return "server does not support \(c)"
         case .authenticationImpossible(let t): return "cannot authenticate: \(t)"
@@ -41,7 +47,7 @@ public enum IMAPClientError: Error, Equatable, CustomStringConvertible, ExitStat
         case .commandFailed: return .unavailable
         case .commandRejected, .protocolViolation: return .protocolError
         case .connectionLost: return .temporaryFailure
-        case .startTLSUnavailable, .missingCapability: return .unavailable
+        case .startTLSUnavailable, .preAuthenticatedInClear, .missingCapability: return .unavailable
         case .authenticationImpossible: return .configuration
         }
     }

@@ -194,8 +194,8 @@ public final class IMAPSession: @unchecked Sendable {
     public func check(_ response: TaggedResponse, command: @autoclosure () -> String) throws -> TaggedResponse {
         switch response.status {
         case .ok: return response
-        case .no: throw IMAPClientError.commandFailed(command: command(), text: response.text.text)
-        case .bad: throw IMAPClientError.commandRejected(command: command(), text: response.text.text)
+        case .no: throw IMAPClientError.commandFailed(command: command(), text: response.text.description)
+        case .bad: throw IMAPClientError.commandRejected(command: command(), text: response.text.description)
         }
     }
 

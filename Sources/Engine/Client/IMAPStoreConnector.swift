@@ -15,7 +15,10 @@ enum IMAPStoreConnector {
                                 debugLog: { line in sink.record(level: .debug, component: name, mailbox: "", message: line) },
                                 traffic: traffic)
         }
-        let results = ParallelWork.run(logins.map { l in { try l.open() } })
+        // A failure is named by its server, as each log line is.
+        let results = ParallelWork.run(logins.map { l in {
+            do { return try l.open() } catch { throw ConnectionFailure(server: l.name, error: error) }
+        } })
         var sessions: [IMAPSession] = []
         var firstError: Error?
         for r in results {

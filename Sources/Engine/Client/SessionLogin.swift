@@ -59,7 +59,7 @@ public struct SessionLogin: Sendable {
         // so that a man in the middle cannot strip the capability to keep the session in clear.
         if options.type == .imap && options.startTLS {
             if case .preAuthenticated = greeting {
-                throw IMAPClientError.startTLSUnavailable
+                throw IMAPClientError.preAuthenticatedInClear
             }
             guard session.capabilities.contains(.startTLS) else { throw IMAPClientError.startTLSUnavailable }
             try session.execute(.startTLS)
@@ -152,10 +152,10 @@ public struct SessionLogin: Sendable {
         case .no:
             if let failure = client.clientSideFailure(afterSuccess: false) { throw failure }
             if let refusal = client.serverRefusal(text: response.text.text) { throw refusal }
-            throw IMAPClientError.commandFailed(command: "AUTHENTICATE", text: response.text.text)
+            throw IMAPClientError.commandFailed(command: "AUTHENTICATE", text: response.text.description)
         case .bad:
             if let failure = client.clientSideFailure(afterSuccess: false) { throw failure }
-            throw IMAPClientError.commandRejected(command: "AUTHENTICATE", text: response.text.text)
+            throw IMAPClientError.commandRejected(command: "AUTHENTICATE", text: response.text.description)
         }
     }
 }

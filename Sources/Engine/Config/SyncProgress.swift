@@ -28,6 +28,15 @@ public final class SyncProgress: @unchecked Sendable {
     /// The number of mailboxes this run synchronizes (after LIST).
     public func setMailboxCount(_ count: Int) { change { $0.mailboxesTotal = count } }
 
+    /// The mailboxes and the messages this run expects to work on, set at once so that the first
+    /// drawing already shows both.
+    public func start(mailboxes: Int, messages count: Int) {
+        change {
+            $0.mailboxesTotal = mailboxes
+            $0.messages.total += Int64(count)
+        }
+    }
+
     /// A mailbox's synchronization started: it is named at the end of the line.
     public func mailboxStarted(_ name: String) { change { $0.current = name } }
 

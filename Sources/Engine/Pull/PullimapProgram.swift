@@ -130,7 +130,9 @@ private struct SectionContext: @unchecked Sendable {
         }
     }
 
-    /// Connects and logs in, runs `body`, logs out and logs the traffic figures.
+    /// Connects and logs in, runs `body`, logs out and logs the traffic figures. A failure is
+    /// logged first, `section: ERROR: ...`, then the traffic, as the reference orders them;
+    /// under `--idle` a temporary one goes back to ``IdleReconnection``, which says so itself.
     private func withSession(_ configuration: PullimapConfiguration, log: PullLog, compress: Bool, keepAlive: Bool = false,
                              _ body: (IMAPSession) throws -> Void) throws {
         var options = configuration.connection
@@ -138,13 +140,36 @@ private struct SectionContext: @unchecked Sendable {
         let traffic = TrafficCounter()
         let login = SessionLogin(options: options, name: configuration.section, keepAlive: keepAlive,
                                  debugLevel: invocation.debugLevel, debugLog: log.imapTrafficLog, traffic: traffic)
-        let session = try login.open()
-        defer {
-            session.logout()
-            log.accountInfo("IMAP traffic (bytes): \(traffic.summary)")
+        let trafficLine = { log.accountInfo("IMAP traffic (bytes): \(traffic.summary)") }
+        do {
+            let session: IMAPSession
+            do { session = try login.open() } catch { throw ConnectionFailure(server: configuration.section, error: error) }
+            defer { session.logout() }
+            session.alertHandler = { text in log.warning("ALERT: \(text)") }
+            try body(session)
+        } catch {
+            let underlying = (error as? ConnectionFailure)?.error ?? error
+            if keepAlive && IdleReconnection.isTemporary(underlying) {
+                trafficLine()
+                throw underlying
+            }
+            let line = Self.logLine(error, section: configuration.section)
+            sink.record(level: .error, component: line.component, mailbox: line.mailbox, message: line.message)
+            trafficLine()
+            throw LoggedFailure(exitStatus: (error as? ExitStatusProviding)?.exitStatus ?? .software)
         }
-        session.alertHandler = { text in log.warning("ALERT: \(text)") }
-        try body(session)
+        trafficLine()
+    }
+
+    /// An error as a log line of `section`: component, mailbox, and the text after `ERROR: `.
+    private static func logLine(_ error: Error, section: String) -> (component: String, mailbox: String, message: String) {
+        switch error {
+        case let error as PullError: return error.logLine
+        case let error as ConnectionFailure: return (section, "", error.message)
+        default:
+            let text = String(describing: error)
+            return (section, "", text.hasPrefix(section + ": ") ? String(text.dropFirst(section.count + 2)) : text)
+        }
     }
 
     private func pull(_ configuration: PullimapConfiguration, settings: PullSettings, log: PullLog, statefile: PullStatefile,

@@ -78,6 +78,7 @@ public enum InterimapProgram {
         switch error {
         case let e as SyncError: sink.record(level: .error, component: e.component, mailbox: "", message: e.message)
         case let e as ServerFailure: sink.record(level: .error, component: e.server, mailbox: e.mailbox ?? "", message: e.message)
+        case let e as ConnectionFailure: sink.record(level: .error, component: e.server, mailbox: "", message: e.message)
         default: sink.record(level: .error, component: "", mailbox: "", message: String(describing: error))
         }
     }

@@ -45,8 +45,7 @@ final class InterimapSynchronization {
         for (side, mailboxes) in found { listed[side, default: []].append(contentsOf: mailboxes) }
         let work = try reconcile(local: listed[.local] ?? [], remote: listed[.remote] ?? [], repair: repair)
         let progress = SyncProgress(line: log.sink.progressLine)
-        try estimateCopies(work, listed: listed, into: progress)
-        progress.setMailboxCount(work.count)
+        progress.start(mailboxes: work.count, messages: try estimateCopies(work, listed: listed))
         let mailboxes = work.map {
             MailboxSynchronizer(local: local, remote: remote, database: database, log: log, record: $0, repair: repair, progress: progress)
         }
@@ -72,8 +71,8 @@ final class InterimapSynchronization {
         // changed anywhere until the user says which (interimap(1), KNOWN BUGS AND LIMITATIONS).
         for name in order {
             guard let pair = byName[name], let _ = records[name] else { continue }
-            if pair.l == nil { throw SyncError.mailboxVanished(server: "local", mailbox: local.display(name)) }
-            if pair.r == nil { throw SyncError.mailboxVanished(server: "remote", mailbox: remote.display(name)) }
+            if pair.l == nil { throw SyncError.mailboxVanished(server: "local", mailbox: display(name)) }
+            if pair.r == nil { throw SyncError.mailboxVanished(server: "remote", mailbox: display(name)) }
         }
 
         // New mailboxes are created where they are missing (and subscribed where the other
@@ -130,16 +129,15 @@ final class InterimapSynchronization {
 
     /// Sizes the progress line: the messages of each mailbox that the database does not map
     /// yet are those to copy (LIST-STATUS's MESSAGES, RFC 5819; an estimate: expunges count too).
-    private func estimateCopies(_ work: [SyncDatabase.MailboxRecord], listed: [SyncDatabase.Side: [ListedMailbox]],
-                                into progress: SyncProgress) throws {
-        guard log.sink.progressLine != nil else { return }
+    private func estimateCopies(_ work: [SyncDatabase.MailboxRecord], listed: [SyncDatabase.Side: [ListedMailbox]]) throws -> Int {
+        guard log.sink.progressLine != nil else { return 0 }
         var counts: [[UInt8]: Int] = [:]
         for side in [SyncDatabase.Side.local, .remote] {
             for mailbox in listed[side] ?? [] { counts[mailbox.database, default: 0] += Int(mailbox.status?.messages ?? 0) }
         }
         var total = 0
         for record in work { total += max(0, (counts[record.name] ?? 0) - 2 * (try database.mappingCount(mailbox: record.index))) }
-        progress.willCopy(messages: total)
+        return total
     }
 
     private func isDirty(_ record: SyncDatabase.MailboxRecord, local: MailboxStatus?, remote: MailboxStatus?) -> Bool {

@@ -154,6 +154,7 @@ extension MailStore {
     /// `local` or `remote`: the component of log lines.
     var name: String { side.rawValue }
 
-    /// A database name as this server spells it in log lines (its delimiter, no reference).
-    func display(_ database: [UInt8]) -> String { MailboxNaming.display(database, delimiter: naming.delimiter) }
+    /// A database name as this server spells it in log lines: its delimiter, under its
+    /// `list-reference`, as the reference implementation names it (`local(Mail/Lists): ...`).
+    func display(_ database: [UInt8]) -> String { naming.reference + MailboxNaming.display(database, delimiter: naming.delimiter) }
 }

@@ -28,7 +28,7 @@ struct MailboxAdministration {
             let name = try databaseName(mailbox)
             let exists = try existence(name)
             for server in servers where targets.contains(server.side == .local ? .local : .remote) && exists[server.side] == true {
-                try server.delete(name).wait()
+                try Self.naming(server.delete(name), "Couldn't delete mailbox \(server.display(name))")
                 run.log.info(server.name, "", "Deleted mailbox \(server.display(name))")
             }
             if targets.contains(.database), let record = try run.database.mailbox(named: name) {
@@ -50,12 +50,20 @@ struct MailboxAdministration {
         }
         let sourceExists = try existence(from)
         for server in servers where targets.contains(server.side == .local ? .local : .remote) && sourceExists[server.side] == true {
-            try server.rename(from, to: to).wait()
+            try Self.naming(server.rename(from, to: to), "Couldn't rename mailbox \(server.display(from))")
             run.log.info(server.name, "", "Renamed mailbox \(server.display(from)) to \(server.display(to))")
         }
         if targets.contains(.database) {
             let renamed = try run.database.write { try $0.renameMailbox(from: from, to: to) }
             if renamed > 0 { run.log.notice("database", "", "Renamed mailbox \(display(from)) to \(display(to))") }
+        }
+    }
+
+    /// Waits for `pending`; a server's refusal says what was being done, as the reference's does.
+    private static func naming(_ pending: Pending<Void>, _ context: String) throws {
+        do { try pending.wait() } catch var failure as ServerFailure {
+            failure.context = context
+            throw failure
         }
     }
 }

@@ -12,6 +12,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProv
     /// UIDVALIDITY differs from the database's: every UID of the mailbox changed meaning.
     case uidValidityChanged(server: String, mailbox: String, expected: UInt32, found: UInt32)
     /// A mailbox the database knows is gone from one server only (deleted or renamed there).
+    /// `server`: the side it is gone from; `mailbox`: as a command line names it (local delimiter).
     case mailboxVanished(server: String, mailbox: String)
     /// The server answered APPEND without a usable APPENDUID (RFC 4315 §3).
     case missingAppendUID(server: String, mailbox: String)
@@ -24,8 +25,10 @@ public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProv
     public var component: String {
         switch self {
         case .missingExtension(let s, _), .notAdvertised(let s, _), .noModSeq(let s, _), .uidValidityChanged(let s, _, _, _),
-             .mailboxVanished(let s, _), .missingAppendUID(let s, _), .destinationExists(let s, _, _):
+             .missingAppendUID(let s, _), .destinationExists(let s, _, _):
             return s
+        // The database is what knows the mailbox, as the reference's line says.
+        case .mailboxVanished: return "database"
         case .naming: return ""
         }
     }
@@ -42,9 +45,13 @@ public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProv
         case let .uidValidityChanged(_, mailbox, expected, found):
             return "UIDVALIDITY changed! (\(found) != \(expected))  Need to invalidate the UID cache for \(mailbox). "
                 + "Nothing was changed; run `interimap --target=database --delete \(mailbox)` to synchronize it anew."
-        case let .mailboxVanished(_, mailbox):
-            return "Mailbox \(mailbox) no longer exists here but is known to the database: it was deleted or renamed. "
-                + "Run `interimap --delete \(mailbox)` or `interimap --rename \(mailbox) NEWNAME` to do the same everywhere."
+        case let .mailboxVanished(server, mailbox):
+            // The reference's sentence, then why its command is the safe one: it keeps the copy
+            // that survives (never advise a command that would delete it).
+            let other = server == "local" ? "remote" : "local"
+            return "Mailbox \(mailbox) exists. Run `interimap --target=database --delete \(mailbox)` to delete. "
+                + "(It is gone from \(server) only, deleted or renamed there: that command keeps the \(other) copy, which the next run "
+                + "copies back; after a rename to NEWNAME, `interimap --target=\(other),database --rename \(mailbox) NEWNAME` follows it instead.)"
         case let .missingAppendUID(_, mailbox):
             return "APPEND to \(mailbox) did not return APPENDUID (UIDPLUS)."
         case let .destinationExists(target, mailbox, name):
