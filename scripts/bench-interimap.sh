@@ -105,43 +105,8 @@ wait_for_port() {
 port="$(free_port)"
 mkdir -p "$work/homes" "$work/run" "$work/state"
 chown "$user:$user" "$work/homes"
-cat > "$conf" <<CONF
-instance_name = interimap-bench-${work##*.}
-base_dir = $work/run
-state_dir = $work/state
-protocols = imap
-ssl = no
-disable_plaintext_auth = no
-log_path = $work/dovecot.log
-mail_location = maildir:~/mail
-mail_fsync = never
-mail_max_userip_connections = 100
-passdb {
-  driver = static
-  args = password=$BENCH_PASSWORD
-}
-userdb {
-  driver = static
-  args = uid=$user gid=$user home=$work/homes/%u
-}
-namespace inbox {
-  inbox = yes
-  separator = /
-}
-# One long-lived login process instead of one spawned per connection: less noise in the
-# wall times, the same for both engines.
-service imap-login {
-  service_count = 0
-  process_min_avail = 1
-  inet_listener imap {
-    address = 127.0.0.1
-    port = $port
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-CONF
+"$root/scripts/bench-dovecot-conf.sh" "interimap-bench-${work##*.}" "$work/run" "$work/state" "$work/dovecot.log" \
+  "$port" "$user" "$work/homes" > "$conf"
 dovecot -c "$conf" || die "dovecot did not start; see $work/dovecot.log"
 wait_for_port "$port" dovecot
 relay_port="$(free_port)"

@@ -2,7 +2,8 @@
 """Fills, changes and inspects the dovecot stores of scripts/bench-interimap.sh.
 
 Usage (HOME is a store's home directory, USER a dovecot user name, PORT dovecot's IMAP port on
-127.0.0.1; every user logs in with the password in $BENCH_PASSWORD):
+127.0.0.1, USER:PORT a user of another server; every user logs in with the password in
+$BENCH_PASSWORD):
   bench-store.py fill HOME BOXES MSGS SEED      write BOXES mailboxes of MSGS messages (~4 KiB)
                                                 straight into the maildir of HOME
   bench-store.py fill-big HOME MIB SEED         write one message of MIB MiB into HOME's INBOX
@@ -109,6 +110,9 @@ def fill_big(home, mib, seed):
 
 
 def connect(port, user):
+    # USER:PORT names a user of another server than PORT's (a fake-imapd beside dovecot).
+    if ":" in user:
+        user, port = user.rsplit(":", 1)
     imap = imaplib.IMAP4("127.0.0.1", int(port))
     ok(imap.login(user, os.environ["BENCH_PASSWORD"]), f"LOGIN {user}")
     return imap

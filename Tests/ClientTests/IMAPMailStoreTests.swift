@@ -6,7 +6,7 @@ import XCTest
 final class IMAPMailStoreTests: XCTestCase {
     static let capabilities = "IMAP4rev1 LITERAL+ MULTIAPPEND UIDPLUS QRESYNC CONDSTORE ENABLE LIST-EXTENDED LIST-STATUS UNSELECT"
 
-    private func makeStore(capabilities: String = capabilities, handler: @escaping @Sendable (String, String) -> [String]) throws
+    func makeStore(capabilities: String = capabilities, handler: @escaping @Sendable (String, String) -> [String]) throws
         -> (IMAPMailStore, ScriptedServer) {
         try Self.makeStore(capabilities: capabilities, handler: handler)
     }
@@ -24,7 +24,7 @@ final class IMAPMailStoreTests: XCTestCase {
         return (IMAPMailStore(side: side, session: session, listReference: "", log: log), scripted)
     }
 
-    private static let selectAnswer = ["* OK [UIDVALIDITY 7] ok", "* OK [UIDNEXT 10] ok", "* OK [HIGHESTMODSEQ 50] ok"]
+    static let selectAnswer = ["* OK [UIDVALIDITY 7] ok", "* OK [UIDNEXT 10] ok", "* OK [HIGHESTMODSEQ 50] ok"]
 
     func testReportsDuringPipelinedSelectsGoToTheMailboxTheServerHadSelected() throws {
         let (store, _) = try makeStore { tag, line in

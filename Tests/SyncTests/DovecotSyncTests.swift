@@ -150,6 +150,10 @@ final class DovecotSyncTests: XCTestCase {
         XCTAssertFalse(referenceAgain.output.contains("WARNING"), referenceAgain.output)
         try bed.assertInSync()
         XCTAssertEqual(try bed.snapshot(bed.local).messageCount, 3)
+        // Ours remembers no flags for this QRESYNC pair (a plain server's known_flags).
+        let tables = try SQLiteShell(path: bed.databasePath)
+            .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        XCTAssertFalse(tables.contains("known_flags"), "\(tables)")
     }
 }
 
@@ -161,6 +165,20 @@ struct SQLiteShell {
     func execute(_ sql: String) throws {
         let result = try RunningProcess.run("/usr/bin/sqlite3", [path, sql])
         guard result.status == 0 else { throw NSError(domain: "sqlite3", code: Int(result.status)) }
+    }
+
+    /// The lines a query prints.
+    func query(_ sql: String) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [path, sql]
+        let output = Pipe()
+        p.standardOutput = output
+        try p.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw NSError(domain: "sqlite3", code: Int(p.terminationStatus)) }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// Keeps an exclusive lock on the database in a child process until the test ends.

@@ -11,9 +11,12 @@ final class SyncTestbed {
     let directory: URL
     var extraConfiguration = ""
 
-    init(remoteSeparator: Character = "/", file: StaticString = #filePath, line: UInt = #line) throws {
-        local = try DovecotFixture(file: file, line: line)
-        remote = try DovecotFixture(separator: remoteSeparator, file: file, line: line)
+    /// - Parameters: localCapabilities, remoteCapabilities: what each dovecot advertises
+    ///   (`imap_capability`), to play a server with less support.
+    init(remoteSeparator: Character = "/", localCapabilities: String? = nil, remoteCapabilities: String? = nil,
+         file: StaticString = #filePath, line: UInt = #line) throws {
+        local = try DovecotFixture(capabilities: localCapabilities, file: file, line: line)
+        remote = try DovecotFixture(separator: remoteSeparator, capabilities: remoteCapabilities, file: file, line: line)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("synctest-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
     }

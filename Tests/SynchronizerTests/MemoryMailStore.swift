@@ -3,7 +3,9 @@ import Foundation
 
 /// A mail store in memory that answers the sync engine as a QRESYNC server would (RFC 7162):
 /// per-message mod-sequences, expunges remembered with theirs for VANISHED (EARLIER), changes
-/// made by "another client" reported to the selected mailbox as they happen. It is written from
+/// made by "another client" reported to the selected mailbox as they happen. With a lower
+/// `level` it answers as a CONDSTORE server (CHANGEDSINCE, no reports of its own) or a plain one
+/// (no mod-sequences at all). It is written from
 /// the RFCs, independently of the IMAP store, so that the synchronizer's rules can be checked
 /// in-process with exact interleavings (`hooks`).
 final class MemoryMailStore: MailStore {
@@ -48,6 +50,8 @@ final class MemoryMailStore: MailStore {
     /// APPEND succeeds but says nothing of the new UIDs (no APPENDUID).
     var withholdAppendUID = false
     var appendBatchLimit = 128
+    /// The server support it plays.
+    var level = SyncLevel.qresync
     /// Called with a mailbox just selected: reports a server may add to its SELECT answer.
     var reportOnSelect: ((SelectedMailbox) -> Void)?
 
@@ -97,7 +101,7 @@ final class MemoryMailStore: MailStore {
         message.flags = flags
         message.modSeq = box.highestModSeq
         box.messages[uid] = message
-        if let selected, selected.database == Self.name(mailbox) {
+        if let selected, selected.database == Self.name(mailbox), level == .qresync {
             selected.observe(uid: uid, flags: flags, modSeq: message.modSeq)
         }
     }
@@ -108,7 +112,7 @@ final class MemoryMailStore: MailStore {
         guard box.messages.removeValue(forKey: uid) != nil else { return }
         box.highestModSeq += 1
         box.expunged.append((uid, box.highestModSeq))
-        if let selected, selected.database == Self.name(mailbox) {
+        if let selected, selected.database == Self.name(mailbox), level == .qresync {
             selected.observe(vanished: SequenceSet([uid]))
             selected.observe(code: .highestModSeq(box.highestModSeq))
         }
@@ -186,7 +190,8 @@ final class MemoryMailStore: MailStore {
             guard matchers.contains(where: { $0.firstMatch(in: wire, range: NSRange(wire.startIndex..., in: wire)) != nil }) else { continue }
             if selection.contains(.subscribed) && !box.subscribed { continue }
             result.append(ListedMailbox(wireName: wire, database: name, attributes: box.subscribed ? [.subscribed] : [],
-                                        status: MailboxStatus(uidNext: box.uidNext, uidValidity: box.uidValidity, highestModSeq: box.highestModSeq)))
+                                        status: MailboxStatus(messages: UInt32(box.messages.count), uidNext: box.uidNext, uidValidity: box.uidValidity,
+                                                              highestModSeq: level == .plain ? nil : box.highestModSeq)))
         }
         let value = result; return answer { value }
     }
@@ -216,7 +221,7 @@ final class MemoryMailStore: MailStore {
 
     func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox> {
         try record("select \(text(mailbox))")
-        let view = SelectedMailbox(database: mailbox)
+        let view = SelectedMailbox(database: mailbox, level: level)
         try select(view, since: recorded)
         return answer { view }
     }
@@ -233,9 +238,11 @@ final class MemoryMailStore: MailStore {
         guard let box = mailboxes[mailbox] else { throw IMAPClientError.commandFailed(command: "SELECT", text: "Mailbox doesn't exist") }
         view.observe(code: .uidValidity(box.uidValidity))
         view.observe(code: .uidNext(box.uidNext))
-        if box.noModSeq { view.observe(code: .noModSeq) } else { view.observe(code: .highestModSeq(box.highestModSeq)) }
+        if level != .plain {
+            if box.noModSeq { view.observe(code: .noModSeq) } else { view.observe(code: .highestModSeq(box.highestModSeq)) }
+        }
         // QRESYNC (RFC 7162 §3.2.5.1): what changed since the recorded mod-sequence.
-        if let recorded, recorded.highestModSeq > 0, recorded.uidValidity == box.uidValidity {
+        if level == .qresync, let recorded, recorded.highestModSeq > 0, recorded.uidValidity == box.uidValidity {
             var vanished = SequenceSet()
             for e in box.expunged where e.modSeq > recorded.highestModSeq && e.uid < recorded.uidNext { vanished.insert(e.uid) }
             if !vanished.isEmpty { view.observe(vanished: vanished) }
@@ -245,6 +252,7 @@ final class MemoryMailStore: MailStore {
             }
         }
         reportOnSelect?(view)
+        view.selectCompleted()
         selected = view
     }
 
@@ -262,12 +270,23 @@ final class MemoryMailStore: MailStore {
         return fetchInReverseOrder ? found.reversed() : found
     }
 
-    func fetchFlags(_ uids: SequenceSet) throws -> Pending<[UInt32: [Flag]]> {
-        try record("fetchFlags \(uids)")
+    func fetchFlags(_ uids: SequenceSet, changedSince: UInt64?) throws -> Pending<[UInt32: [Flag]]> {
+        try record("fetchFlags \(uids)" + (changedSince.map { " changedSince \($0)" } ?? ""))
+        if changedSince != nil && level == .plain { throw IMAPClientError.commandFailed(command: "UID FETCH", text: "BAD CHANGEDSINCE without CONDSTORE") }
         let box = try selectedBox()
         var result: [UInt32: [Flag]] = [:]
-        for m in messages(in: box, uids) where uids.admits(m.uid) { result[m.uid] = m.flags }
+        for m in messages(in: box, uids) where uids.admits(m.uid) && m.modSeq > changedSince ?? 0 {
+            result[m.uid] = m.flags
+            // As the IMAP store does: the MODSEQ of flags handed over is covered.
+            if level == .condstore { selected?.observe(uid: m.uid, flags: nil, modSeq: m.modSeq) }
+        }
         let value = result; return answer { value }
+    }
+
+    func existingUIDs(_ uids: SequenceSet) throws -> Pending<SequenceSet> {
+        try record("existingUIDs \(uids)")
+        let box = try selectedBox()
+        let value = SequenceSet(box.sortedUIDs.filter { uids.admits($0) }); return answer { value }
     }
 
     func fetchKeys(_ uids: SequenceSet) throws -> Pending<[UInt32: MessageKey]> {
@@ -310,8 +329,9 @@ final class MemoryMailStore: MailStore {
             change(&m.flags)
             m.modSeq = box.highestModSeq
             box.messages[uid] = m
-            // The echo of our own change carries its MODSEQ (RFC 7162 §3.1.3).
-            selected?.observe(code: .highestModSeq(box.highestModSeq))
+            // The echo of our own change carries its MODSEQ (RFC 7162 §3.1.3), and its UID as a
+            // UID STORE's answer does (RFC 3501 §6.4.8).
+            if level == .qresync { selected?.observe(code: .highestModSeq(box.highestModSeq)) } else { selected?.observe(uid: uid, flags: nil, modSeq: m.modSeq) }
         }
     }
 

@@ -12,12 +12,16 @@ public final class DovecotFixture {
 
     public let directory: URL
     public let user: String
+    /// What dovecot advertises instead of its own list, if set.
+    public let capabilities: String?
     public var configPath: String { directory.appendingPathComponent("dovecot.conf").path }
     private var streams: [ByteStream] = []
 
     /// Creates the store. Fails (CI) or skips the test when dovecot or the test user is missing.
+    /// - Parameter capabilities: what dovecot advertises instead of its own list (dovecot's
+    ///   `imap_capability`), to play a server with less support.
     public init(user: String = ProcessInfo.processInfo.environment["INTERIMAP_TEST_USER"] ?? "imaptest",
-                separator: Character = "/", file: StaticString = #filePath, line: UInt = #line) throws {
+                separator: Character = "/", capabilities: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         _ = try RequiredTool.require(Self.doveadm, file: file, line: line)
         _ = try RequiredTool.require(Self.setpriv, file: file, line: line)
         guard let pw = getpwnam(user) else {
@@ -26,6 +30,7 @@ public final class DovecotFixture {
             throw XCTSkip(message)
         }
         self.user = user
+        self.capabilities = capabilities
         let dir = URL(fileURLWithPath: "/tmp").appendingPathComponent("dovecot-test-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         directory = dir
@@ -44,6 +49,7 @@ public final class DovecotFixture {
             protocol imap {
               mail_plugins = $mail_plugins imap_zlib
             }
+            \(capabilities.map { "imap_capability = \($0)" } ?? "")
 
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -75,8 +81,16 @@ public final class DovecotFixture {
          Self.doveadm, "-c", configPath]
     }
 
+    /// dovecot's imap binary, run directly when the capabilities are restricted: `doveadm exec
+    /// imap` does not hand it `imap_capability` (dovecot 2.3).
+    public static let imapBinary = "/usr/lib/dovecot/imap"
+
     /// The shell command that speaks IMAP to this store on stdin/stdout, for `type = tunnel`.
-    public var tunnelCommand: String { (doveadmCommand + ["exec", "imap"]).joined(separator: " ") }
+    public var tunnelCommand: String {
+        guard capabilities != nil else { return (doveadmCommand + ["exec", "imap"]).joined(separator: " ") }
+        return ([Self.setpriv, "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "env", "USER=\(user)", "HOME=\(directory.path)",
+                 Self.imapBinary, "-c", configPath]).joined(separator: " ")
+    }
 
     /// Starts `doveadm exec imap` as a tunnel (a socketpair: dovecot aborts on a regular file as
     /// stdin) and returns the stream to it; the command is reaped when the stream is closed.

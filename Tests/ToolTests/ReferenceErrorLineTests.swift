@@ -7,7 +7,7 @@ import XCTest
 /// connection, TLS, SOCKS, STARTTLS and LIST failures, run on the reference and on ours side by
 /// side. Where the words after `ERROR:` differ, the README lists it ("Differences from the original").
 final class ReferenceErrorLineTests: XCTestCase {
-    private var listener: Process?
+    private var listener: RunningProcess?
 
     override func tearDown() {
         if let listener, listener.isRunning { listener.terminate(); listener.waitUntilExit() }
@@ -26,14 +26,9 @@ final class ReferenceErrorLineTests: XCTestCase {
     /// A fake-imapd serving TCP on a free loopback port (plain IMAP, PREAUTH, no STARTTLS).
     private func tcpServer() throws -> Int {
         let port = try TCPPort.free()
-        let process = Process()
-        process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("fake-imapd")
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("listener-\(UUID().uuidString.prefix(8)).json")
-        process.arguments = ["--listen", "127.0.0.1:\(port)", "--state", state.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        listener = process
+        listener = try RunningProcess(ToolRunner.productsDirectory.appendingPathComponent("fake-imapd").path,
+                                      ["--listen", "127.0.0.1:\(port)", "--state", state.path], stdout: .null, stderr: .null)
         XCTAssertTrue(TCPPort.waitForListener(port: port), "fake-imapd listens on \(port)")
         return port
     }

@@ -8,7 +8,7 @@ import XCTest
 /// alone authenticates a self-signed certificate.
 final class ReferencePinTests: XCTestCase {
     private var directory: URL!
-    private var proxies: [Process] = []
+    private var proxies: [RunningProcess] = []
 
     override func setUpWithError() throws {
         _ = try RequiredTool.require("/usr/bin/openssl")
@@ -95,13 +95,9 @@ final class ReferencePinTests: XCTestCase {
                 raw, _ = server.accept()
                 threading.Thread(target=serve, args=(raw,), daemon=True).start()
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, String(port), cert, key,
-                             ToolRunner.productsDirectory.appendingPathComponent("fake-imapd").path, root]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try RunningProcess("python3", ["-c", script, String(port), cert, key,
+                                                     ToolRunner.productsDirectory.appendingPathComponent("fake-imapd").path, root],
+                                         stdout: .null, stderr: .null)
         proxies.append(process)
         XCTAssertTrue(TCPPort.waitForListener(port: port))
         return port

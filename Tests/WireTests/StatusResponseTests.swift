@@ -161,3 +161,19 @@ final class StatusResponseTests: XCTestCase {
         XCTAssertEqual(WireValue.list([.atom("A"), .string(wire("b\"c\u{01}")), .nilValue]).description, "(A \"b\\\"c\\x01\" NIL)")
     }
 }
+
+/// Quirks of servers reported in the wild, read as the server meant them.
+final class ProviderQuirkResponseTests: XCTestCase {
+    func testAHighestModSeqCodeWithoutTextIsRead() throws {
+        // Gmail is reported to send the response code and nothing after it (RFC 3501 §9 wants text).
+        guard case .ok(let text)? = try untagged("* OK [HIGHESTMODSEQ 123]\r\n") else { return XCTFail("not an OK") }
+        XCTAssertEqual(text.code, .highestModSeq(123))
+    }
+
+    func testAStatusWithATrailingSpaceIsRead() throws {
+        // Outlook.com is reported to end STATUS responses with a space.
+        guard case .status(_, let status)? = try untagged("* STATUS INBOX (MESSAGES 2 UIDNEXT 5) \r\n") else { return XCTFail("not a STATUS") }
+        XCTAssertEqual(status.uidNext, 5)
+        XCTAssertEqual(status.messages, 2)
+    }
+}

@@ -131,7 +131,7 @@ final class CommandSender: @unchecked Sendable {
             head += 1
             // Announce the wait before writing: the server may answer `+` before this thread runs again.
             if head < queue.count && queue[head].needsContinuation && queue[head].tag == item.tag { waitingTag = item.tag }
-            if head > 1024 && head * 2 > queue.count { queue.removeFirst(head); head = 0 }
+            queue.dropTakenPrefix(&head)
             busy = true
             let stream = self.stream
             condition.unlock()

@@ -6,11 +6,12 @@ extension IMAPMailStore {
         IMAPAppender(store: self, mailbox: mailbox, wire: MailboxName(wire: try wireName(mailbox)))
     }
 
-    /// The UIDs of a completed APPEND, from its APPENDUID response code.
-    func appendedUIDs(_ tag: String, mailbox: [UInt8]) throws -> AppendedUIDs {
+    /// The UIDs of a completed APPEND, from its APPENDUID response code, or else found by the
+    /// messages' `keys` (``searchAppendedUIDs(_:mailbox:)``).
+    func appendedUIDs(_ tag: String, mailbox: [UInt8], keys: [AppendedMessageKey]) throws -> AppendedUIDs {
         let response = try wait(tag, command: "APPEND")
         guard case .appendUID(let validity, let uids)? = response.code else {
-            throw SyncError.missingAppendUID(server: name, mailbox: display(mailbox))
+            return try searchAppendedUIDs(keys, mailbox: mailbox)
         }
         return AppendedUIDs(uidValidity: validity, uids: Array(uids.numbers))
     }
@@ -27,6 +28,8 @@ final class IMAPAppender: MessageAppender {
     private let streams: Bool
     private var tag: String?
     private var collected: [AppendMessage] = []
+    /// What recognises each message if the server does not answer with APPENDUID.
+    private var keys: [AppendedMessageKey] = []
     private(set) var count = 0
     private(set) var byteCount = 0
 
@@ -41,7 +44,9 @@ final class IMAPAppender: MessageAppender {
         count += 1
         byteCount += body.size
         guard streams else {
-            collected.append(AppendMessage(flags: flags, internalDate: internalDate, body: try body.readAll()))
+            let bytes = try body.readAll()
+            collected.append(AppendMessage(flags: flags, internalDate: internalDate, body: bytes))
+            keys.append(AppendedMessageKey(size: body.size, internalDate: internalDate, header: Array(bytes.prefix(AppendedMessageKey.headerPrefixLimit))))
             return
         }
         let session = store.session
@@ -53,26 +58,29 @@ final class IMAPAppender: MessageAppender {
         try store.failing {
             try session.continueCommand(tag: tag, encoder.appendMessageHeader(flags: flags, internalDate: internalDate, size: body.size))
             var sent = 0
+            var header: [UInt8] = []
             while let chunk = try body.nextChunk() {
                 sent += chunk.count
+                if header.count < AppendedMessageKey.headerPrefixLimit { header += chunk.prefix(AppendedMessageKey.headerPrefixLimit - header.count) }
                 // The literal's length was announced: a source that sends more or less bytes
                 // than it announced would corrupt the command.
                 guard sent <= body.size else { throw IMAPClientError.protocolViolation("message body longer than its announced \(body.size) octets") }
                 try session.continueCommand(tag: tag, chunk)
             }
             guard sent == body.size else { throw IMAPClientError.protocolViolation("message body of \(sent) octets, \(body.size) announced") }
+            keys.append(AppendedMessageKey(size: body.size, internalDate: internalDate, header: header))
         }
     }
 
     func finish() throws -> Pending<AppendedUIDs> {
-        let mailbox = self.mailbox
+        let mailbox = self.mailbox, keys = self.keys
         if let tag {
             try store.failing { try store.session.continueCommand(tag: tag, Array("\r\n".utf8)) }
-            return Pending { [store] in try store.appendedUIDs(tag, mailbox: mailbox) }
+            return Pending { [store] in try store.appendedUIDs(tag, mailbox: mailbox, keys: keys) }
         }
         guard !collected.isEmpty else { return Pending(value: AppendedUIDs(uidValidity: 0, uids: [])) }
         let tag = try store.send(.append(wire, messages: collected))
         collected = []
-        return Pending { [store] in try store.appendedUIDs(tag, mailbox: mailbox) }
+        return Pending { [store] in try store.appendedUIDs(tag, mailbox: mailbox, keys: keys) }
     }
 }

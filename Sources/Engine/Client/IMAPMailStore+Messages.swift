@@ -10,22 +10,28 @@ extension IMAPMailStore {
     /// `UID FETCH set (items)`; `take` gets its FETCH responses and whether their UID is one the
     /// set asked for, and says which it claims: an answer it does not claim is taken for a report
     /// of a change, as any other.
-    private func fetch(_ set: SequenceSet, items: [FetchItem], taking take: @escaping (UInt32, FetchResponse, Bool) throws -> Bool)
-        throws -> [Pending<Void>] {
+    private func fetch(_ set: SequenceSet, items: [FetchItem], modifiers: FetchModifiers = .none,
+                       taking take: @escaping (UInt32, FetchResponse, Bool) throws -> Bool) throws -> [Pending<Void>] {
         try set.chunked(maxLength: Self.uidSetBytesPerCommand).map { chunk in
-            try command(.uidFetch(chunk, items: items), name: "UID FETCH") { answer in
+            try command(.uidFetch(chunk, items: items, modifiers: modifiers), name: "UID FETCH") { answer in
                 guard case .fetch(let response) = answer, let uid = response.uid else { return false }
                 return try take(uid, response, chunk.admits(uid))
             }
         }
     }
 
-    func fetchFlags(_ uids: SequenceSet) throws -> Pending<[UInt32: [Flag]]> {
+    /// MODSEQ, which a server below CONDSTORE does not know (RFC 7162 §3.1.5).
+    private var modSeqItems: [FetchItem] { level == .plain ? [] : [.modSeq] }
+
+    func fetchFlags(_ uids: SequenceSet, changedSince: UInt64?) throws -> Pending<[UInt32: [Flag]]> {
         let result = Box<[UInt32: [Flag]]>([:])
         // A FLAGS answer outside the set is another client's change reported meanwhile.
-        let pendings = try fetch(uids, items: [.uid, .flags, .modSeq]) { uid, response, asked in
+        let pendings = try fetch(uids, items: [.uid, .flags] + modSeqItems,
+                                 modifiers: FetchModifiers(changedSince: changedSince)) { uid, response, asked in
             guard asked, let flags = response.flags else { return false }
             result.value[uid] = flags
+            // The flags asked for are handled by whoever asked: their MODSEQ is covered.
+            if let modSeq = response.modSeq { self.selected?.observe(uid: uid, flags: nil, modSeq: modSeq) }
             return true
         }
         return Pending { for p in pendings { try p.wait() }; return result.value }
@@ -64,7 +70,7 @@ extension IMAPMailStore {
         func start(_ set: SequenceSet) throws -> (tag: String, streamer: StreamedFetch) {
             let streamer = StreamedFetch(wanted: set)
             streamer.isPlausible = { uid in view?.admitsMessage(uid) ?? true }
-            let tag = try send(.uidFetch(set, items: [.uid, .modSeq, .flags, .internalDate, .body(section: .complete, peek: true)]),
+            let tag = try send(.uidFetch(set, items: [.uid] + modSeqItems + [.flags, .internalDate, .body(section: .complete, peek: true)]),
                                streamer: streamer)
             return (tag, streamer)
         }
@@ -108,6 +114,29 @@ extension IMAPMailStore {
         }
     }
 
+    func existingUIDs(_ uids: SequenceSet) throws -> Pending<SequenceSet> {
+        let found = Box(SequenceSet())
+        guard session.capabilities.contains(.esearch) else {
+            // A FETCH of UIDs alone, read as it arrives: a plain UID SEARCH answers with every
+            // number on one line.
+            let pendings = try fetch(uids, items: [.uid]) { uid, response, asked in
+                if asked { found.value.insert(uid) }
+                // One with FLAGS is also another client's change, reported as any other.
+                return response.flags == nil
+            }
+            return Pending { for p in pendings { try p.wait() }; return found.value }
+        }
+        // RFC 4731 §3.1: RETURN (ALL) answers with one compact set, `1:500,502:900`.
+        let pendings = try uids.chunked(maxLength: Self.uidSetBytesPerCommand).map { chunk in
+            try command(.uidSearch(.and([.raw("RETURN (ALL)"), .uid(chunk)])), name: "UID SEARCH") { answer in
+                guard case .untagged(.esearch(let response)) = answer else { return false }
+                if let all = response.all { found.value.formUnion(all) }
+                return true
+            }
+        }
+        return Pending { for p in pendings { try p.wait() }; return found.value }
+    }
+
     func setFlags(_ flags: [Flag], on uids: SequenceSet) throws -> Pending<Void> {
         try store(uids, StoreOperation(.replace, silent: true), flags)
     }
@@ -118,7 +147,7 @@ extension IMAPMailStore {
 
     /// `UID STORE`, chunked. Reports about these UIDs that arrive before it completes are the
     /// echo of this change (RFC 7162 §3.1.3 sends them even for .SILENT), not news to propagate.
-    private func store(_ uids: SequenceSet, _ operation: StoreOperation, _ flags: [Flag]) throws -> Pending<Void> {
+    fileprivate func store(_ uids: SequenceSet, _ operation: StoreOperation, _ flags: [Flag]) throws -> Pending<Void> {
         guard !uids.isEmpty else { return .none }
         let mailbox = selected
         mailbox?.ownStores.formUnion(uids)
@@ -134,8 +163,30 @@ extension IMAPMailStore {
 
     func expunge(_ uids: SequenceSet) throws -> Pending<Void> {
         guard !uids.isEmpty else { return .none }
+        guard session.capabilities.contains(.uidPlus) else { return try expungeWithoutUIDPlus(uids) }
         let pendings = try uids.chunked(maxLength: Self.uidSetBytesPerCommand).map { try command(.uidExpunge($0), name: "UID EXPUNGE") }
         return Pending { for p in pendings { try p.wait() } }
+    }
+}
+
+extension IMAPMailStore {
+    /// EXPUNGE removes every `\Deleted` message (RFC 3501 §6.4.3), not only `uids` (RFC 4315 §1):
+    /// the other messages marked so lose the flag for the time of the EXPUNGE, then get it back.
+    fileprivate func expungeWithoutUIDPlus(_ uids: SequenceSet) throws -> Pending<Void> {
+        let deleted = Box(SequenceSet())
+        let search = try command(.uidSearch(.deleted), name: "UID SEARCH") { answer in
+            guard case .untagged(.search(let response)) = answer else { return false }
+            deleted.value.formUnion(SequenceSet(response.numbers))
+            return true
+        }
+        return Pending {
+            try search.wait()
+            let others = deleted.value.subtracting(uids)
+            // One after the other: a server may run pipelined commands at once (RFC 3501 §5.5).
+            try self.store(others, StoreOperation(.remove, silent: true), [.deleted]).wait()
+            try self.command(.expunge, name: "EXPUNGE").wait()
+            try self.store(others, StoreOperation(.add, silent: true), [.deleted]).wait()
+        }
     }
 }
 

@@ -1,6 +1,9 @@
 import Foundation
 
-/// The sync engine's store (``MailStore``) over one IMAP connection with QRESYNC (RFC 7162).
+/// The sync engine's store (``MailStore``) over one IMAP connection, at the ``SyncLevel`` the
+/// server's capabilities allow: QRESYNC (RFC 7162 §3.2), CONDSTORE (RFC 7162 §3.1) or plain
+/// IMAP4rev1. The level decides how a mailbox is selected and what its reports mean; what a
+/// lower level cannot learn from reports the synchronizer asks for (``ChangeScan``).
 ///
 /// Every command goes out through ``send(_:claiming:)`` and every response the server sends comes
 /// in through ``route(_:)``, one place, whichever operation is waiting: the reply of a command
@@ -17,7 +20,7 @@ final class IMAPMailStore: MailStore {
     let session: IMAPSession
     var naming: MailboxNaming
     let log: SyncLog
-    private(set) var selected: SelectedMailbox?
+    var selected: SelectedMailbox?
     /// `--dry-run`: mailboxes are opened with EXAMINE (RFC 3501 §6.3.2), read-only, so that the
     /// server itself refuses any change to them.
     var readOnly = false
@@ -52,6 +55,11 @@ final class IMAPMailStore: MailStore {
     private var assembler = FetchAssembler()
     /// The ENABLE QRESYNC sent at connection, awaited before the first SELECT.
     private var pendingEnable: Pending<Void>?
+    private(set) var level: SyncLevel = .qresync
+    /// `--notify` on a server without NOTIFY: IDLE on INBOX (see IMAPMailStore+Watching).
+    var watchesInboxOnly = false
+    /// Ends the wait of `--notify` on a server with neither NOTIFY nor IDLE.
+    let idleEnded = DispatchSemaphore(value: 0)
 
     /// Commands sent, and round trips: the times this client, having sent commands, had to wait
     /// for the server's answer (`--debug` reports both at the end).
@@ -72,25 +80,35 @@ final class IMAPMailStore: MailStore {
         self.log = log
     }
 
-    /// interimap(1), DESCRIPTION: the extensions the QRESYNC store needs.
-    func requireExtensions() throws {
-        let caps = session.capabilities
-        // Checked first, with the reference's wording: ENABLE QRESYNC is the first command sent.
-        for (cap, shown) in [(Capability.enable, "ENABLE (RFC 5161)"), (.qresync, "QRESYNC")] where !caps.contains(cap) {
-            throw SyncError.notAdvertised(server: name, capability: shown)
-        }
-        for ext in [Capability.listExtended, .uidPlus] where !caps.contains(ext) {
-            throw SyncError.missingExtension(server: name, extension: ext.name)
-        }
-        if !caps.contains(.listStatus) && !caps.contains(.notify) {
-            throw SyncError.missingExtension(server: name, extension: "LIST-STATUS (or NOTIFY)")
-        }
+    /// Chooses the level from the capabilities, at most `ceiling` (`sync-level`), and says
+    /// which: at info level unless it is QRESYNC.
+    func chooseLevel(ceiling: SyncLevel?) {
+        let supported = SyncLevel.supported(by: session.capabilities)
+        level = min(supported, ceiling ?? .qresync)
+        guard level < .qresync else { log.debug(name, "", "Synchronizing at the QRESYNC level"); return }
+        let reason = level < supported ? "sync-level = \(level.rawValue)" : "the server does not offer " + (level == .condstore ? "QRESYNC with ENABLE" : "CONDSTORE")
+        log.info(name, "", "Synchronizing at the \(level.displayName) level (\(reason))")
     }
 
-    /// ENABLE QRESYNC (RFC 7162 §3.2.3; it implies CONDSTORE). Its answer is awaited only before
-    /// the first SELECT, so that the commands sent meanwhile (LIST) ride in the same round trip.
+    /// ENABLE QRESYNC (RFC 7162 §3.2.3; it implies CONDSTORE) at the QRESYNC level. Its answer is
+    /// awaited only before the first SELECT, so that the commands sent meanwhile (LIST) ride in
+    /// the same round trip.
     func enableQResync() throws {
+        guard level == .qresync else { return }
         pendingEnable = try command(.enable(["QRESYNC"]), name: "ENABLE")
+    }
+
+    /// Waits for the ENABLE. A server that does not answer it with `* ENABLED QRESYNC` (RFC 5161
+    /// §3.2; iCloud is reported not to) may not have turned QRESYNC on: its VANISHED reports
+    /// cannot be counted on, so the level drops to CONDSTORE, said once.
+    private func awaitEnable() throws {
+        guard let enable = pendingEnable else { return }
+        pendingEnable = nil
+        try enable.wait()
+        if !session.enabled.contains("QRESYNC") {
+            level = .condstore
+            log.info(name, "", "Synchronizing at the CONDSTORE level (the server did not confirm ENABLE QRESYNC)")
+        }
     }
 
     // MARK: Sending and routing
@@ -100,7 +118,9 @@ final class IMAPMailStore: MailStore {
     func send(_ command: Command, selecting: SelectedMailbox? = nil, streamer: StreamedFetch? = nil,
               claiming claim: ((Answer) throws -> Bool)? = nil) throws -> String {
         let mailbox = selecting ?? selected
-        let closing = selecting == nil ? nil : selected
+        // `[CLOSED]` ends the previous mailbox's reports with QRESYNC only (RFC 7162 §3.2.11);
+        // without it whatever follows the SELECT is about the new mailbox.
+        let closing = selecting == nil || level < .qresync ? nil : selected
         let tag = try failing { try session.send(command) }
         register(tag, mailbox: mailbox, closing: closing, claim: claim, streamer: streamer)
         return tag
@@ -124,7 +144,13 @@ final class IMAPMailStore: MailStore {
     @discardableResult
     func wait(_ tag: String, command: @autoclosure () -> String) throws -> TaggedResponse {
         let response = try waitForCompletion(of: tag)
-        return try failing { try session.check(response, command: command()) }
+        let checked = try failing { try session.check(response, command: command()) }
+        // `OK [LIMIT]`: the server acted on part of the messages only (RFC 9738 §3, Yahoo's
+        // MESSAGELIMIT). Taking that for the whole answer would lose messages silently.
+        if case .other(let code, _)? = checked.code, code.uppercased() == "LIMIT" {
+            throw failure(.commandFailed(command: command(), text: "the server answered for part of the messages only ([LIMIT], RFC 9738 MESSAGELIMIT)"))
+        }
+        return checked
     }
 
     /// Reads until `tag` completes, whatever its status.
@@ -167,7 +193,7 @@ final class IMAPMailStore: MailStore {
         // Commands complete in order in practice; one completing early leaves a hole, skipped here.
         inFlight[index] = InFlight(tag: "", mailbox: command.mailbox, closing: nil, claim: nil)
         while let head = oldest, head.tag.isEmpty { inFlightHead += 1 }
-        if inFlightHead > 256 && inFlightHead * 2 > inFlight.count { inFlight.removeFirst(inFlightHead); inFlightHead = 0 }
+        inFlight.dropTakenPrefix(&inFlightHead)
         completed[response.tag] = response
     }
 
@@ -193,18 +219,29 @@ final class IMAPMailStore: MailStore {
             if let claim = command?.claim, try claim(.fetch(fetch)) { return }
             // Reports of a FETCH carry its UID once QRESYNC is enabled (RFC 7162 §3.2.4); without
             // one a sequence number cannot be told apart from another message's.
-            guard let uid = fetch.uid else { return }
+            guard let uid = fetch.uid else {
+                if fetch.flags != nil { target(command)?.lostTrackOfChanges() }
+                return
+            }
             target(command)?.observe(uid: uid, flags: fetch.flags, modSeq: fetch.modSeq)
             return
         }
         guard case .untagged(let untagged) = event else { return }
+        // An ESEARCH names its command (RFC 4731 §3.1): a server running pipelined commands at
+        // once (RFC 3501 §5.5) may answer it before an older command completes.
+        if case .esearch(let response) = untagged, let tag = response.tag,
+           let owner = inFlight[inFlightHead...].first(where: { $0.tag == tag }), let claim = owner.claim {
+            if try claim(.untagged(untagged)) { return }
+        }
         if let claim = command?.claim, try claim(.untagged(untagged)) { return }
         switch untagged {
         case .vanished(_, let uids): target(command)?.observe(vanished: uids)
         case .expunge:
             // With QRESYNC enabled the server must report expunges as VANISHED (RFC 7162 §3.2.10);
-            // a sequence number alone cannot be mapped to a UID without a full resync.
-            throw failure(.protocolViolation("server sent EXPUNGE although QRESYNC is enabled"))
+            // a sequence number alone cannot be mapped to a UID without a full resync. Below
+            // QRESYNC it is the normal report (RFC 3501 §7.4.1), of this client's UID EXPUNGE or
+            // another's: the next run's scan finds the UIDs that are gone.
+            guard level < .qresync else { throw failure(.protocolViolation("server sent EXPUNGE although QRESYNC is enabled")) }
         case .ok(let text), .no(let text), .bad(let text):
             if text.code == .closed { command?.closing = nil; return }
             target(command)?.observe(code: text.code)
@@ -227,7 +264,7 @@ final class IMAPMailStore: MailStore {
     // MARK: Selection
 
     func select(_ mailbox: [UInt8], recorded: SyncDatabase.MailboxState?) throws -> Pending<SelectedMailbox> {
-        let view = SelectedMailbox(database: mailbox)
+        let view = SelectedMailbox(database: mailbox, level: level)
         let done = try sendSelect(view, since: recorded)
         return Pending {
             try done.wait()
@@ -242,12 +279,14 @@ final class IMAPMailStore: MailStore {
                                                               highestModSeq: view.noModSeq ? 0 : view.highestModSeq))
     }
 
-    /// SELECT with QRESYNC where a state is known (CONDSTORE otherwise), into `view`.
+    /// SELECT with QRESYNC where a state is known (CONDSTORE otherwise, nothing on a plain
+    /// server, which would refuse the parameter), into `view`.
     private func sendSelect(_ view: SelectedMailbox, since recorded: SyncDatabase.MailboxState?) throws -> Pending<Void> {
-        if let enable = pendingEnable { pendingEnable = nil; try enable.wait() }
+        try awaitEnable()
         let wire = try wireName(view.database)
-        var parameters: [SelectParameter] = [.condStore]
-        if let recorded, recorded.highestModSeq > 0 {
+        // CONDSTORE is turned on by the SELECT parameter (RFC 7162 §3.1.8).
+        var parameters: [SelectParameter] = level == .plain ? [] : [.condStore]
+        if level == .qresync, let recorded, recorded.highestModSeq > 0 {
             // Known UIDs: those below the recorded UIDNEXT, so VANISHED (EARLIER) covers exactly
             // the messages the database knows of (RFC 7162 §3.2.5.1).
             let known = recorded.uidNext > 1 ? SequenceSet(ranges: [1...(recorded.uidNext - 1)]) : nil
@@ -266,10 +305,12 @@ final class IMAPMailStore: MailStore {
                 throw self.failure(.protocolViolation("SELECT gave no valid UIDVALIDITY for \(self.display(view.database))"))
             }
             // CONDSTORE's SELECT reports one or the other (RFC 7162 §3.1.2.1); a missing one is
-            // one that was out of range (a mod-sequence is below 2^63, RFC 7162 §7).
-            guard view.noModSeq || view.highestModSeq != 0 else {
+            // one that was out of range (a mod-sequence is below 2^63, RFC 7162 §7). Without CONDSTORE
+            // (the plain level) there is none to check.
+            guard view.level == .plain || view.noModSeq || view.highestModSeq != 0 else {
                 throw self.failure(.protocolViolation("SELECT gave no valid HIGHESTMODSEQ for \(self.display(view.database))"))
             }
+            view.selectCompleted()
         }
     }
 

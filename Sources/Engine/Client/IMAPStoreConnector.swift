@@ -39,7 +39,9 @@ enum IMAPStoreConnector {
             stores.append(IMAPMailStore(side: sides[i], session: session, listReference: servers[i].listReference, log: log, traffic: traffic[i]))
         }
         do {
-            for store in stores { try store.requireExtensions() }
+            for (store, server) in zip(stores, servers) {
+                store.chooseLevel(ceiling: server.syncLevel)
+            }
             for store in stores { try store.enableQResync() }
         } catch {
             for s in sessions { s.close() }

@@ -9,6 +9,9 @@ public struct InterimapServerConfiguration: Equatable, Sendable {
     public var connection: ConnectionOptions
     /// `list-reference`: the reference name of the initial LIST (RFC 3501 §6.3.8); "" when unset.
     public var listReference: String
+    /// `sync-level`: the highest ``SyncLevel`` to use with this server, whatever it advertises
+    /// (nil: as high as its capabilities allow).
+    public var syncLevel: SyncLevel? = nil
 }
 
 /// The configuration of interimap, as interimap(1) "CONFIGURATION FILE" describes it.
@@ -47,7 +50,7 @@ public struct InterimapConfiguration: Sendable {
     /// `log-prefix` is read from the default section only; the reference ignores it elsewhere.
     static let ignoredInServerSections: Set<String> = ["log-prefix"]
     /// Options valid in `[local]` and `[remote]` (and, inherited, in the default section).
-    public static let serverSectionKeys: Set<String> = ConnectionOptionParser.keys.union(["list-reference"])
+    public static let serverSectionKeys: Set<String> = ConnectionOptionParser.keys.union(["list-reference", "sync-level"])
 
     /// Reads the configuration file at `path` (see ``ConfigEnvironment/interimapConfigFile(option:)``).
     public static func load(path: String, environment: ConfigEnvironment) throws(ConfigError) -> InterimapConfiguration {
@@ -97,8 +100,15 @@ public struct InterimapConfiguration: Sendable {
             let connection = try ConnectionOptionParser.parse(&reader, section: name, sectionLine: section.headerLine,
                                                               compressDefault: compressDefault)
             let listReference = try reader.string("list-reference") ?? ""
+            var syncLevel: SyncLevel?
+            if let text = try reader.string("sync-level"), let setting = reader["sync-level"] {
+                guard let level = SyncLevel(rawValue: text.lowercased()) else {
+                    throw ConfigError(setting, "invalid value \(quoted(text)) (expected qresync, condstore or plain)")
+                }
+                syncLevel = level
+            }
             warnings.append(contentsOf: reader.warnings.filter { warning in !warnings.contains(warning) })
-            return InterimapServerConfiguration(name: name, connection: connection, listReference: listReference)
+            return InterimapServerConfiguration(name: name, connection: connection, listReference: listReference, syncLevel: syncLevel)
         }
         // interimap(1): compress "Default: NO for the [local] section, YES for the [remote] section."
         local = try server("local", compressDefault: false)

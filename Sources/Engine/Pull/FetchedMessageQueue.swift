@@ -52,7 +52,7 @@ final class FetchedMessageQueue: @unchecked Sendable {
             let message = messages[head]
             head += 1
             bufferedOctets -= message.memoryFootprint
-            if head > 64 && head * 2 > messages.count { messages.removeFirst(head); head = 0 }
+            messages.dropTakenPrefix(&head)
             condition.broadcast()
             return message
         }

@@ -339,6 +339,7 @@ public final class SyncDatabase: @unchecked Sendable {
 
         /// Forgets a mailbox entirely (`--delete` with the database target).
         public func deleteMailbox(_ mailbox: Int64) throws {
+            try forgetKnownFlags(mailbox: mailbox)
             for table in ["pending_copy", "mapping", "local", "remote", "mailboxes"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE idx = ?", arguments: [mailbox])
             }

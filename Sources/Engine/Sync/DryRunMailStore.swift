@@ -59,7 +59,7 @@ final class DryRunMailStore: MailStore {
             return try store.select(mailbox, recorded: recorded)
         }
         // A new mailbox is empty; UIDVALIDITY must be non-zero (RFC 3501 §2.3.1.1).
-        let view = SelectedMailbox(database: mailbox)
+        let view = SelectedMailbox(database: mailbox, level: store.level)
         view.uidValidity = 1
         view.uidNext = 1
         view.highestModSeq = 1
@@ -86,8 +86,14 @@ final class DryRunMailStore: MailStore {
     /// Whether the selected mailbox is one this run would have created (nothing to read there).
     private var selectionIsCreated: Bool { createdSelection != nil }
 
-    func fetchFlags(_ uids: SequenceSet) throws -> Pending<[UInt32: [Flag]]> {
-        selectionIsCreated ? Pending(value: [:]) : try store.fetchFlags(uids)
+    var level: SyncLevel { store.level }
+
+    func fetchFlags(_ uids: SequenceSet, changedSince: UInt64?) throws -> Pending<[UInt32: [Flag]]> {
+        selectionIsCreated ? Pending(value: [:]) : try store.fetchFlags(uids, changedSince: changedSince)
+    }
+
+    func existingUIDs(_ uids: SequenceSet) throws -> Pending<SequenceSet> {
+        selectionIsCreated ? Pending(value: SequenceSet()) : try store.existingUIDs(uids)
     }
 
     func fetchKeys(_ uids: SequenceSet) throws -> Pending<[UInt32: MessageKey]> {

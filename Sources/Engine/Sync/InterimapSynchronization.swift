@@ -122,7 +122,7 @@ final class InterimapSynchronization {
                 record.subscribed = l.isSubscribed
                 try database.write { try $0.setSubscribed(mailbox: record.index, record.subscribed) }
             }
-            if repair || isDirty(record, local: l.status, remote: r.status) { work.append(record) }
+            if try repair || isDirty(record, local: l.status, remote: r.status) { work.append(record) }
         }
         return work
     }
@@ -140,10 +140,23 @@ final class InterimapSynchronization {
         return total
     }
 
-    private func isDirty(_ record: SyncDatabase.MailboxRecord, local: MailboxStatus?, remote: MailboxStatus?) -> Bool {
+    /// Whether a mailbox may have changed since it was last in sync, from the STATUS of both
+    /// servers. A plain server cannot say whether flags changed: its mailboxes are always looked
+    /// at. A CONDSTORE server need not count an expunge in HIGHESTMODSEQ (only QRESYNC requires it,
+    /// RFC 7162 §3.2.10), so its message count is compared with the mapping too.
+    private func isDirty(_ record: SyncDatabase.MailboxRecord, local: MailboxStatus?, remote: MailboxStatus?) throws -> Bool {
         guard let ls = record.local, let rs = record.remote, let local, let remote else { return true }
-        return local.uidNext != ls.uidNext || local.highestModSeq != ls.highestModSeq || local.uidValidity != ls.uidValidity
-            || remote.uidNext != rs.uidNext || remote.highestModSeq != rs.highestModSeq || remote.uidValidity != rs.uidValidity
+        if self.local.level == .plain || self.remote.level == .plain { return true }
+        if local.uidNext != ls.uidNext || local.highestModSeq != ls.highestModSeq || local.uidValidity != ls.uidValidity
+            || remote.uidNext != rs.uidNext || remote.highestModSeq != rs.highestModSeq || remote.uidValidity != rs.uidValidity {
+            return true
+        }
+        guard self.local.level < .qresync || self.remote.level < .qresync else { return false }
+        let mapped = try database.mappingCount(mailbox: record.index)
+        for (server, status) in [(self.local, local), (self.remote, remote)] where server.level < .qresync {
+            if status.messages.map({ Int($0) != mapped }) ?? true { return true }
+        }
+        return false
     }
 
     private func display(_ name: [UInt8]) -> String { MailboxNaming.display(name, delimiter: local.naming.delimiter) }

@@ -50,8 +50,17 @@ protocol MailStore: AnyObject {
     /// Leaves the selected mailbox without expunging anything.
     func unselect() throws -> Pending<Void>
 
-    /// The flags of `uids` in the selected mailbox; UIDs that no longer exist are absent.
-    func fetchFlags(_ uids: SequenceSet) throws -> Pending<[UInt32: [Flag]]>
+    /// How this server reports changes, chosen from its capabilities at connection (and capped
+    /// by `sync-level`); mailboxes selected carry it (``SelectedMailbox/level``).
+    var level: SyncLevel { get }
+
+    /// The flags of `uids` in the selected mailbox; UIDs that no longer exist are absent. With
+    /// `changedSince` (CONDSTORE servers only), only of the messages whose flags changed since
+    /// that mod-sequence (RFC 7162 §3.1.4.1).
+    func fetchFlags(_ uids: SequenceSet, changedSince: UInt64?) throws -> Pending<[UInt32: [Flag]]>
+    /// Which of `uids` exist in the selected mailbox: a UID SEARCH (RFC 3501 §6.4.4), answered
+    /// as a compact set where ESEARCH is offered (RFC 4731), or a FETCH of UIDs alone.
+    func existingUIDs(_ uids: SequenceSet) throws -> Pending<SequenceSet>
     /// Size and internal date of `uids`: the cheap half of recognizing the same message.
     func fetchKeys(_ uids: SequenceSet) throws -> Pending<[UInt32: MessageKey]>
     /// SHA-256 of the bytes of `uids`: the expensive half, for candidates only.
@@ -151,6 +160,9 @@ final class MessageCursor {
 }
 
 extension MailStore {
+    /// The flags of `uids` in the selected mailbox; UIDs that no longer exist are absent.
+    func fetchFlags(_ uids: SequenceSet) throws -> Pending<[UInt32: [Flag]]> { try fetchFlags(uids, changedSince: nil) }
+
     /// `local` or `remote`: the component of log lines.
     var name: String { side.rawValue }
 

@@ -89,6 +89,9 @@ extension MailboxSynchronizer {
         let remoteRequest = try remote.fetchFlags(SequenceSet(pairs.map { $0.1 }))
         let localFlags = try localRequest.wait(), remoteFlags = try remoteRequest.wait()
         try settleSelects()
+        // The flags just read supersede the changes reported before them (by a scan below
+        // QRESYNC, or meanwhile): comparing them is all that is left to do.
+        for (l, r) in pairs { localView.pendingFlags[l] = nil; remoteView.pendingFlags[r] = nil }
         var plan = UpdatePlan()
         var recopyToLocal = SequenceSet(), recopyToRemote = SequenceSet()
         for (l, r) in pairs {

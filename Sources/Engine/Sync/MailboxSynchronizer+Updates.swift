@@ -62,6 +62,10 @@ extension MailboxSynchronizer {
 
     /// The IMAP changes of `plan` are made: the mapping rows of expunged pairs go, and the log says what changed.
     func recordUpdates(_ plan: UpdatePlan) throws {
+        for (server, changes) in [(local, plan.local), (remote, plan.remote)] {
+            for (flags, uids) in changes.stores { knownFlags.set(server.side, flags, uids) }
+            knownFlags.expunged(server.side, changes.expunge)
+        }
         if !plan.removedPairs.isEmpty {
             try database.write { tx in
                 for (l, _) in plan.removedPairs { try tx.removeMapping(mailbox: record.index, localUID: l) }

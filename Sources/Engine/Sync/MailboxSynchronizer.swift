@@ -40,6 +40,12 @@ final class MailboxSynchronizer {
     /// SELECTs sent and not yet awaited (step 1, then those of ``focus(_:)``).
     private var selecting: [Pending<Void>] = []
     private var firstSelect: (local: Pending<SelectedMailbox>, remote: Pending<SelectedMailbox>)?
+    /// Below QRESYNC: the scans looking for what the SELECT could not report (see
+    /// MailboxSynchronizer+ChangeScan), the flags to remember of a plain server, and the mapped
+    /// messages whose flags were never remembered (compared in full in ``begin()``).
+    var scans: [ChangeScan] = []
+    var knownFlags = KnownFlags(plain: [])
+    var unremembered: [(UInt32, UInt32)] = []
 
     init(local: any MailStore, remote: any MailStore, database: SyncDatabase, log: SyncLog,
          record: SyncDatabase.MailboxRecord, repair: Bool, progress: SyncProgress? = nil) {
@@ -107,6 +113,8 @@ final class MailboxSynchronizer {
         var pending: [(UInt32, UInt32)] = []
         try database.forEachMapping(mailbox: record.index, localFrom: repair ? 1 : state.local.uidNext,
                                     remoteFrom: repair ? 1 : state.remote.uidNext) { pending.append(($0, $1)) }
+        let pendingLocal = Set(pending.map { $0.0 })
+        pending += unremembered.filter { !pendingLocal.contains($0.0) }
         if !pending.isEmpty {
             if !repair { log.debug("", displayName, "Full synchronization of \(pending.count) pending message(s)") }
             try fullSynchronization(pending)
@@ -211,6 +219,7 @@ final class MailboxSynchronizer {
             state.remote.highestModSeq = max(state.remote.highestModSeq, remoteView.highestModSeq)
         }
         try commitStates()
+        if done { try knownFlags.commit(to: database, mailbox: record.index) }
         return done
     }
 

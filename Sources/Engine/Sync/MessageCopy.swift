@@ -21,6 +21,8 @@ final class MessageCopy {
     /// Batches appended and not yet completed.
     fileprivate var outstanding = 0
     private var highestFetched: UInt32 = 0
+    /// The flags each message was copied with, for a plain server's remembered flags.
+    private var flagsCopied: [UInt32: [Flag]] = [:]
 
     init(_ mailbox: MailboxSynchronizer, _ fetchSet: SequenceSet, from source: any MailStore, to destination: any MailStore,
          minimumUID: UInt32, excluding: SequenceSet) {
@@ -62,8 +64,10 @@ final class MessageCopy {
             highestFetched = max(highestFetched, message.uid)
             if appending == nil { appending = (try destination.beginAppend(to: mailbox.record.name), [], []) }
             let hasher = MessageDigest.Hasher()
-            try appending?.appender.add(flags: MailboxSynchronizer.normalized(message.flags), internalDate: message.internalDate,
-                                        body: message.body.hashed(into: hasher))
+            let flags = MailboxSynchronizer.normalized(message.flags)
+            try appending?.appender.add(flags: flags, internalDate: message.internalDate, body: message.body.hashed(into: hasher))
+            mailbox.knownFlags.set(source.side, flags, [message.uid])
+            if !mailbox.knownFlags.isEmpty { flagsCopied[message.uid] = flags }
             appending?.sourceUIDs.append(message.uid)
             appending?.copies.append(.init(destination: destination.side, sourceUID: message.uid, size: UInt64(message.body.size),
                                            date: message.internalDate.map { Int64($0.date.timeIntervalSince1970) }, digest: hasher.finish()))
@@ -85,6 +89,7 @@ final class MessageCopy {
         for _ in sourceUIDs { CrashPoint.reached("append-after-message") }
         // APPENDUID lists the new UIDs in the order of the messages (RFC 4315 §3, RFC 3502 §6.3.11).
         let pairs = Array(zip(sourceUIDs, appended.uids))
+        for (sourceUID, newUID) in pairs { mailbox.knownFlags.set(destination.side, flagsCopied.removeValue(forKey: sourceUID) ?? [], [newUID]) }
         let toLocal = destination.side == .local
         try database.write { tx in
             for (sourceUID, newUID) in pairs {
@@ -145,7 +150,7 @@ final class AppendWindow {
     private func completeOldest() throws {
         let entry = inFlight[head]
         head += 1
-        if head > 64 && head * 2 > inFlight.count { inFlight.removeFirst(head); head = 0 }
+        inFlight.dropTakenPrefix(&head)
         try entry.copy.complete(entry.result, sourceUIDs: entry.sourceUIDs)
     }
 

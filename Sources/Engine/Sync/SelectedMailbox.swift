@@ -24,10 +24,38 @@ final class SelectedMailbox {
     /// until then no message can have a UID at or above ``uidNext`` (RFC 3501 §2.3.1.1).
     private var firstExists: UInt32?
     private(set) var grew = false
+    /// Where the UIDs of messages appended without APPENDUID are looked for: above those found
+    /// already (``IMAPMailStore/searchAppendedUIDs(_:mailbox:)``).
+    var appendedSearchFrom: UInt32 = 0
+    /// How changes are found in this mailbox: the server's level, or plain for a mailbox without
+    /// mod-sequences on a CONDSTORE server (RFC 7162 §3.1.2.2, NOMODSEQ). Below QRESYNC the
+    /// reports listed above are not guaranteed, and the changes are looked for (``ChangeScan``).
+    private(set) var level: SyncLevel
+    /// HIGHESTMODSEQ as the SELECT gave it, and whether a report without a UID came since.
+    private var modSeqAtSelect: UInt64?
+    private var untracked = false
 
-    init(database: [UInt8]) {
+    init(database: [UInt8], level: SyncLevel = .qresync) {
         self.database = database
+        self.level = level
     }
+
+    /// A SELECT completed. The first one's HIGHESTMODSEQ is covered by the changes looked for;
+    /// below QRESYNC, a later one's (a re-SELECT) may cover another client's changes nobody
+    /// reported, and counts for nothing (``observe(code:)``).
+    func selectCompleted() { if modSeqAtSelect == nil { modSeqAtSelect = highestModSeq } }
+
+    /// Below QRESYNC a server reports another client's flag change by sequence number only (RFC
+    /// 7162 §3.1.2): the change cannot be told apart from others, so HIGHESTMODSEQ must not move
+    /// past it. The next run's CHANGEDSINCE finds it.
+    func lostTrackOfChanges() {
+        guard level == .condstore, !untracked else { return }
+        untracked = true
+        if let modSeqAtSelect { highestModSeq = modSeqAtSelect }
+    }
+
+    /// Whether a HIGHESTMODSEQ or MODSEQ read now may be recorded.
+    private var followsModSeq: Bool { level != .plain && !untracked }
 
     var hasPendingUpdates: Bool { !pendingVanished.isEmpty || !pendingFlags.isEmpty }
 
@@ -41,15 +69,23 @@ final class SelectedMailbox {
         switch code {
         case .uidValidity(let v)?: uidValidity = v
         case .uidNext(let n)?: uidNext = max(uidNext, n)
-        case .highestModSeq(let m)?: highestModSeq = max(highestModSeq, m)
-        case .noModSeq?: noModSeq = true
+        case .highestModSeq(let m)?:
+            // Below QRESYNC a HIGHESTMODSEQ code after the first SELECT may cover changes never
+            // reported; only the MODSEQ of a message this client saw counts then.
+            if followsModSeq && (level == .qresync || modSeqAtSelect == nil) { highestModSeq = max(highestModSeq, m) }
+        case .noModSeq?:
+            switch level {
+            case .qresync: noModSeq = true
+            case .condstore: level = .plain; highestModSeq = 0
+            case .plain: break
+            }
         default: break
         }
     }
 
     /// A flag change (another client's, or one this client did not make itself).
     func observe(uid: UInt32, flags: [Flag]?, modSeq: UInt64?) {
-        if let modSeq { highestModSeq = max(highestModSeq, modSeq) }
+        if let modSeq, followsModSeq { highestModSeq = max(highestModSeq, modSeq) }
         guard let flags else { return }
         if ownStores.contains(uid) { return }
         pendingFlags[uid] = flags.filter { $0 != .recent }

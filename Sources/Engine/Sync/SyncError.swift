@@ -4,9 +4,6 @@
 public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProviding {
     /// A required extension is missing (interimap(1), DESCRIPTION).
     case missingExtension(server: String, extension: String)
-    /// A capability needed before anything else (ENABLE, RFC 5161; QRESYNC, RFC 7162) is not in
-    /// the server's CAPABILITY list.
-    case notAdvertised(server: String, capability: String)
     /// The mailbox does not keep mod-sequences (RFC 7162 §3.1.2.2): stateful sync is impossible.
     case noModSeq(server: String, mailbox: String)
     /// UIDVALIDITY differs from the database's: every UID of the mailbox changed meaning.
@@ -24,7 +21,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProv
     /// The component of the log line.
     public var component: String {
         switch self {
-        case .missingExtension(let s, _), .notAdvertised(let s, _), .noModSeq(let s, _), .uidValidityChanged(let s, _, _, _),
+        case .missingExtension(let s, _), .noModSeq(let s, _), .uidValidityChanged(let s, _, _, _),
              .missingAppendUID(let s, _), .destinationExists(let s, _, _):
             return s
         // The database is what knows the mailbox, as the reference's line says.
@@ -38,8 +35,6 @@ public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProv
         switch self {
         case let .missingExtension(_, ext):
             return "Server does not support \(ext), which interimap requires."
-        case let .notAdvertised(_, capability):
-            return "Server did not advertise \(capability) capability."
         case let .noModSeq(_, mailbox):
             return "Mailbox \(mailbox) doesn't support MODSEQ."
         case let .uidValidityChanged(_, mailbox, expected, found):
@@ -65,7 +60,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible, ExitStatusProv
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .missingExtension, .notAdvertised: return .unavailable
+        case .missingExtension: return .unavailable
         case .noModSeq, .uidValidityChanged, .mailboxVanished, .destinationExists, .naming: return .dataError
         case .missingAppendUID: return .protocolError
         }

@@ -35,6 +35,9 @@ final class SynchronizationPipeline {
         // Step 1.
         for mailbox in mailboxes { try mailbox.sendSelect() }
         for mailbox in mailboxes { try mailbox.finishSelect() }
+        // Below QRESYNC, what the SELECTs could not report is looked for, every mailbox at once.
+        for mailbox in mailboxes { try mailbox.sendChangeScans() }
+        for mailbox in mailboxes { try mailbox.finishChangeScans() }
         for mailbox in mailboxes { try mailbox.begin() }
 
         var active = mailboxes
@@ -97,10 +100,18 @@ final class SynchronizationPipeline {
             try copy.transfer(into: window)
         }
         try window.drain()
+        var modSeqReads: [Pending<[UInt32: [Flag]]>] = []
         for copy in copies {
             let (uids, fetchedUpTo) = copy.finish()
             copy.mailbox.copied(uids, to: destination, fetchedUpTo: fetchedUpTo)
-            try copy.mailbox.settleSelects()
+            // A CONDSTORE server need not say what mod-sequence our APPENDs got (no QRESYNC
+            // reports): read it, or the next run would take our own copies for changes.
+            if !uids.isEmpty && copy.mailbox.view(on: destination).level == .condstore {
+                try copy.mailbox.focus(destination)
+                modSeqReads.append(try destination.fetchFlags(SequenceSet(uids)))
+            }
         }
+        for read in modSeqReads { _ = try read.wait() }
+        for copy in copies { try copy.mailbox.settleSelects() }
     }
 }

@@ -6,6 +6,6 @@ struct ScenarioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
         abstract: "Replay scenario files against interimap and pullimap on fake (or dovecot) servers.",
-        subcommands: [ReplayCommand.self, RelayCommand.self],
+        subcommands: [ReplayCommand.self, RelayCommand.self, FuzzCommand.self],
         defaultSubcommand: ReplayCommand.self)
 }

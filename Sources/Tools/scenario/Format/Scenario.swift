@@ -159,6 +159,9 @@ struct RunSpec {
     /// `engine = reference`: this run is the reference interimap's, on the same servers and
     /// database (to prove it can take over a database ours left, e.g. after a crash).
     var reference = false
+    /// `kill-after = S`: SIGKILL the run (its process group) after S seconds if it is still
+    /// going, as a crash at no named point (any engine, the reference too).
+    var killAfter: TimeInterval?
 }
 
 struct WaitSpec {

@@ -382,12 +382,13 @@ struct ScenarioParser {
                 spec.section = entry.value
             case "background": spec.background = try yesNo(entry)
             case "timeout": spec.timeout = try seconds(entry)
+            case "kill-after": spec.killAfter = try seconds(entry)
             case "engine":
                 guard program == .interimap, entry.value == "reference" || entry.value == "ours" else {
                     throw error(entry, "expected 'engine = reference' or 'engine = ours' in [run interimap]")
                 }
                 spec.reference = entry.value == "reference"
-            default: throw error(entry, "unknown key in [run] (expected args, section, background, timeout or engine)")
+            default: throw error(entry, "unknown key in [run] (expected args, section, background, timeout, kill-after or engine)")
             }
         }
         switch program {

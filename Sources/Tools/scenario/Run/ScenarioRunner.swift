@@ -290,10 +290,12 @@ final class ScenarioRunner {
             return nil
         }
         let timeout = spec.timeout ?? scenario.runTimeout
-        let status = process.wait(timeout: timeout)
+        var status = process.wait(timeout: spec.killAfter.map { min($0, timeout) } ?? timeout)
+        let killed = status == nil && spec.killAfter != nil
         if status == nil {
             process.killGroup()
-            _ = process.wait(timeout: 5)
+            let ended = process.wait(timeout: 5)
+            if killed { status = ended ?? .signaled(SIGKILL) }
         }
         process.waitForGroup()
         record.status = status ?? .signaled(SIGKILL)
